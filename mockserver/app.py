@@ -1,0 +1,204 @@
+"""The app factory: connexion serves our spec with handlers bound to one store.
+
+Nothing here is module-level state: every ``create_app`` call builds its own store, handlers and
+connexion app, so two apps in one process never share data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from importlib import resources
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.exceptions import ProblemException
+from connexion.lifecycle import ConnexionRequest, ConnexionResponse
+from connexion.middleware import MiddlewarePosition  # noqa: F401 - re-exported for plugins
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.resolver import Resolver
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .clock import Clock, Entropy, ManualClock, SystemClock
+from .errors import KratosError
+from .handlers import Context, build_handlers, handler_name
+from .identity_schemas import SchemaRegistry
+from .spec import CURRENT, load_spec, path_methods
+from .store import Store
+
+log = logging.getLogger("mockserver")
+ERROR_TYPE = "application/json"
+ADMIN_PREFIXES = ("/identities", "/sessions", "/recovery")
+MAX_BODY = 5 * 1024 * 1024
+
+
+def default_schemas() -> dict[str, Any]:
+    """The bundled ``default`` identity schema: email (password + code identifier) and a name."""
+    text = (resources.files("mockserver") / "resources" / "default.schema.json").read_text(encoding="utf-8")
+    return {"default": json.loads(text)}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How the app behaves: the URLs it reports and the Kratos options it emulates."""
+
+    base_url: str = "http://127.0.0.1:4434"  # admin base URL (Location headers)
+    public_url: str | None = None  # schema_url and recovery links; defaults to base_url
+    recovery_ui_url: str = "http://127.0.0.1:4455/recovery"
+    require_token: str | None = None
+    recovery_link_enabled: bool = True
+    session_lifespan: timedelta = timedelta(hours=24)
+
+
+def create_app(
+    store: Store | None = None,
+    *,
+    schemas: Mapping[str, Any] | None = None,
+    default_schema_id: str | None = None,
+    seed: int | None = None,
+    clock: Clock | None = None,
+    settings: Settings | None = None,
+    spec: str = CURRENT,
+) -> KratosMockApp:
+    """Build a fresh mock: a new store (unless one is given) behind our OpenAPI spec."""
+    settings = settings or Settings()
+    public_url = (settings.public_url or settings.base_url).rstrip("/")
+    if store is None:
+        registry = SchemaRegistry(schemas or default_schemas(), default_schema_id)
+        store = Store(
+            registry,
+            clock=clock or (ManualClock() if seed is not None else SystemClock()),
+            entropy=Entropy(seed),
+            public_url=public_url,
+            session_lifespan=settings.session_lifespan,
+        )
+    ctx = Context(
+        store=store,
+        admin_url=settings.base_url.rstrip("/"),
+        public_url=public_url,
+        recovery_ui_url=settings.recovery_ui_url,
+        recovery_link_enabled=settings.recovery_link_enabled,
+    )
+    handlers = build_handlers(ctx)
+    document = load_spec(spec)
+    connexion_app = AsyncApp(
+        __name__,
+        middlewares=[
+            ServerErrorMiddleware,
+            ExceptionMiddleware,
+            RoutingMiddleware,
+            RequestValidationMiddleware,
+            ContextMiddleware,
+        ],
+    )
+    connexion_app.add_api(
+        document,
+        resolver=Resolver(function_resolver=lambda op_id: handlers[handler_name(op_id)]),
+        strict_validation=False,
+        validate_responses=False,
+    )
+    allow = path_methods(document)
+    connexion_app.add_error_handler(KratosError, _render_kratos_error)
+    connexion_app.add_error_handler(ProblemException, _render_problem)
+    connexion_app.add_error_handler(HTTPException, lambda req, exc: _render_http(req, exc, allow))
+    connexion_app.add_error_handler(Exception, _render_crash)
+    return KratosMockApp(connexion_app, store, settings)
+
+
+class KratosMockApp:
+    """The ASGI app: Kratos' front matter (auth, /admin prefix, body cap) around connexion."""
+
+    def __init__(self, app: AsyncApp, store: Store, settings: Settings) -> None:
+        self.connexion = app
+        self.store = store
+        self.settings = settings
+        self._token = f"Bearer {settings.require_token}".encode() if settings.require_token else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.connexion(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+            await _send_error(send, KratosError(404, "The request path contains control characters."))
+            return
+        if path.startswith(ADMIN_PREFIXES):
+            scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + scope.get("raw_path", path.encode())}
+            path = scope["path"]
+        if self._token is not None and path.startswith("/admin/") and not self._authorized(scope):
+            await _send_error(send, KratosError(401, "The request could not be authorized", "Access credentials are invalid"))
+            return
+        await self.connexion(scope, _capped(receive), send)
+
+    def _authorized(self, scope: Scope) -> bool:
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                return value == self._token
+        return False
+
+
+def _capped(receive: Receive) -> Receive:
+    """Refuse bodies over Kratos' 5 MB admin limit instead of buffering them."""
+    seen = 0
+
+    async def wrapped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY:
+            raise KratosError(413, f"The request body exceeds {MAX_BODY} bytes.")
+        return message
+
+    return wrapped
+
+
+async def _send_error(send: Send, error: KratosError) -> None:
+    body = json.dumps(error.envelope(), separators=(",", ":")).encode()
+    headers = [(b"content-type", ERROR_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": error.code, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _response(error: KratosError, headers: Mapping[str, str] | None = None) -> ConnexionResponse:
+    body = json.dumps(error.envelope(), separators=(",", ":"), ensure_ascii=False).encode()
+    return ConnexionResponse(status_code=error.code, mimetype=ERROR_TYPE, body=body, headers=dict(headers or {}))
+
+
+def _render_kratos_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    assert isinstance(exc, KratosError)
+    return _response(exc)
+
+
+def _render_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Connexion's validation problems, reworded as Kratos errors (415 is Kratos' 400)."""
+    assert isinstance(exc, ProblemException)
+    status = 400 if exc.status == 415 else exc.status
+    detail = str(exc.detail or exc.title or "")
+    if exc.status == 415:
+        detail = f"Content-Type must be application/json: {detail}"
+    return _response(KratosError(status, detail or None))
+
+
+def _render_http(request: ConnexionRequest, exc: Exception, allow: list[Any]) -> ConnexionResponse:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 405:
+        methods = next((m for pattern, m in allow if pattern.match(request.url.path)), [])
+        return _response(KratosError(405, f"{request.method} is not allowed here."), {"Allow": ", ".join(methods)})
+    if exc.status_code == 404:
+        return _response(KratosError(404, f"No route matches {request.url.path}.", "The requested resource could not be found"))
+    return _response(KratosError(exc.status_code, str(exc.detail) if exc.detail else None))
+
+
+def _render_crash(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    if isinstance(exc, KratosError):  # e.g. raised while reading the body
+        return _response(exc)
+    log.exception("unhandled error in the mock", exc_info=exc)
+    return _response(KratosError(500, f"The mock failed: {type(exc).__name__}"))

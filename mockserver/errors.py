@@ -1,0 +1,83 @@
+"""The one error type of the mock: a Kratos (herodot) error, rendered as the Kratos envelope.
+
+The store raises these; the app turns them (and connexion's own problems) into
+``{"error": {"code", "status", "reason"?, "message"}}``. The texts follow Kratos' defaults.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+DEFAULT_MESSAGES = {
+    400: "The request was malformed or contained invalid parameters",
+    401: "The request could not be authorized",
+    403: "The requested action was forbidden",
+    404: "The requested resource could not be found",
+    405: "The request method is not allowed for this resource",
+    409: "The resource could not be created due to a conflict",
+    410: "The requested resource is no longer available",
+    413: "The request body is too large",
+    500: "An internal server error occurred, please contact the system administrator",
+}
+# Database-derived texts (ory/x sqlcon), used where Kratos surfaces a store error directly.
+ROW_NOT_FOUND = "Unable to locate the resource"
+UNIQUE_VIOLATION = "Unable to insert or update resource because a resource with that value exists already"
+
+
+def status_phrase(code: int) -> str:
+    try:
+        return HTTPStatus(code).phrase
+    except ValueError:
+        return "Error"
+
+
+class KratosError(Exception):
+    """An error with an HTTP-like code, as Kratos' error writer carries them."""
+
+    def __init__(
+        self,
+        code: int,
+        reason: str | None = None,
+        message: str | None = None,
+        details: dict[str, Any] | None = None,
+    ) -> None:
+        self.code = code
+        self.reason = reason
+        self.message = message or DEFAULT_MESSAGES.get(code, status_phrase(code))
+        self.details = details
+        super().__init__(self.reason or self.message)
+
+    def inner(self) -> dict[str, Any]:
+        """The object inside ``{"error": ...}`` (also the per-item error of batch results)."""
+        body: dict[str, Any] = {"code": self.code, "status": status_phrase(self.code)}
+        if self.reason:
+            body["reason"] = self.reason
+        if self.details:
+            body["details"] = self.details
+        body["message"] = self.message
+        return body
+
+    def envelope(self) -> dict[str, Any]:
+        return {"error": self.inner()}
+
+    def __repr__(self) -> str:
+        return f"KratosError({self.code}, reason={self.reason!r}, message={self.message!r})"
+
+
+def bad_request(reason: str | None = None, message: str | None = None) -> KratosError:
+    return KratosError(400, reason, message)
+
+
+def not_found(reason: str | None = None, message: str | None = ROW_NOT_FOUND) -> KratosError:
+    return KratosError(404, reason, message)
+
+
+def create_conflict() -> KratosError:
+    """The 409 of POST /admin/identities (Kratos checks for an existing auth method first)."""
+    return KratosError(409, "This identity conflicts with another identity that already exists.")
+
+
+def unique_violation() -> KratosError:
+    """The 409 of PUT/PATCH and batch items: the raw unique-index violation."""
+    return KratosError(409, message=UNIQUE_VIOLATION)

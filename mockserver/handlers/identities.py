@@ -1,0 +1,193 @@
+"""Identity operations: list, get, get by external id, create, update, patch, delete, batch."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from .. import wire
+from ..errors import bad_request
+from ..models import IdentityDraft
+from ..pagination import NIL_UUID, keyset_links, page_links
+from ..store import IdentityPage
+from .common import Context, include_credentials, lenient_uuid, no_content, raw_query, request_path, respond
+
+MAX_IDS = 500
+MAX_PAGE = 500
+LEGACY_LIMIT = 1000
+MAX_BATCH = 1000
+MAX_PLAINTEXT_BATCH = 200
+_FILTERS = ("ids", "credentials_identifier", "preview_credentials_identifier_similar", "organization_id")
+
+
+def _int_param(raw: dict[str, str], name: str, default: int) -> int:
+    value = raw.get(name, "")
+    if value == "":
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f"could not parse parameter {name}") from None
+
+
+class IdentityHandlers:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+
+    def _view(self, identity: Any, *, credentials: str = "meta", include: list[str] | tuple[str, ...] = (),
+              metadata_admin: str = "always") -> dict[str, Any]:  # fmt: skip
+        return wire.identity_json(identity, self.ctx.public_url, credentials=credentials, include=include,
+                                  metadata_admin=metadata_admin)  # fmt: skip
+
+    async def list_identities(
+        self,
+        ids: list[str] | None = None,
+        credentials_identifier: str | None = None,
+        preview_credentials_identifier_similar: str | None = None,
+        organization_id: str | None = None,
+        include_credential: list[str] | None = None,
+        **_: Any,
+    ) -> Response:
+        query = raw_query()
+        raw = dict(query)
+        include = include_credentials(include_credential, listing=True)
+        used = [name for name, value in zip(_FILTERS, (ids, credentials_identifier,
+                preview_credentials_identifier_similar, organization_id), strict=True) if value]  # fmt: skip
+        if len(used) > 1:
+            raise bad_request("You cannot combine multiple filters in this API")
+        id_filter = None
+        if ids:
+            if len(ids) > MAX_IDS:
+                raise bad_request(f"The number of ids to filter must not exceed {MAX_IDS}.")
+            id_filter = [wire.parse_uuid(i, "ids") or NIL_UUID for i in ids]
+        org = wire.parse_uuid(organization_id, "organization_id")
+        filters = {
+            "ids": id_filter,
+            "credentials_identifier": credentials_identifier or None,
+            "identifier_prefix": preview_credentials_identifier_similar or None,
+            "organization_id": org,
+        }
+        load_credentials = bool(include or credentials_identifier or preview_credentials_identifier_similar)
+        headers: dict[str, str] = {}
+        if "page" in raw and "page_token" not in raw and "page_size" not in raw:
+            page = max(_int_param(raw, "page", 0), 0)
+            per_page = _int_param(raw, "per_page", 250)
+            per_page = min(per_page if per_page > 0 else 250, MAX_PAGE)
+            if page * per_page > LEGACY_LIMIT:
+                raise bad_request(
+                    "Legacy pagination is not supported for enumerating over 1000 items. "
+                    "Please switch to using page_token and page_size."
+                )
+            result: IdentityPage = self.store.list_identities(page=page, page_size=per_page, **filters)
+            total = result.total or 0
+            headers["X-Total-Count"] = str(total)
+            headers["Link"] = page_links(request_path(), query, total, page, per_page)
+        else:
+            size_name = "page_size" if "page_size" in raw or "per_page" not in raw else "per_page"
+            size = _int_param(raw, size_name, 250)
+            size = min(size if size > 0 else 250, MAX_PAGE)
+            token = raw.get("page_token") or NIL_UUID
+            if lenient_uuid(token) == NIL_UUID and token != NIL_UUID:
+                raise bad_request("The page token is invalid, do not craft your own page tokens")
+            result = self.store.list_identities(page_size=size, page_token=token, **filters)
+            next_token = result.items[-1].id if result.has_next else None
+            query = [(k, v) for k, v in query if k != "per_page"]
+            headers["Link"] = keyset_links(request_path(), query, size, NIL_UUID, next_token)
+        mode = "declassify" if load_credentials else "hidden"
+        return respond([self._view(i, credentials=mode, include=include) for i in result.items], 200, headers)
+
+    async def get_identity(self, id: str, include_credential: list[str] | None = None) -> Response:
+        include = include_credentials(include_credential, listing=False)
+        identity = self.store.get_identity(lenient_uuid(id))
+        return respond(self._view(identity, credentials="declassify", include=include))
+
+    async def get_identity_by_external_id(self, externalID: str, include_credential: list[str] | None = None) -> Response:  # noqa: N803 - the spec's name
+        include = include_credentials(include_credential, listing=False)
+        identity = self.store.get_identity_by_external_id(externalID)
+        return respond(self._view(identity, credentials="declassify", include=include))
+
+    async def create_identity(self, body: Any = None) -> Response:
+        draft = wire.parse_create_body(body, self.store.salt)
+        identity = self.store.create_identity(draft)
+        location = f"{self.ctx.admin_url}/identities/{identity.id}"
+        return respond(self._view(identity, metadata_admin="if-set"), 201, {"Location": location})
+
+    async def update_identity(self, id: str, body: Any = None) -> Response:
+        draft = wire.parse_update_body(body, self.store.salt)
+        identity = self.store.update_identity(lenient_uuid(id), draft)
+        return respond(self._view(identity, metadata_admin="if-set"))
+
+    async def patch_identity(self, id: str, body: Any = None) -> Response:
+        identity = self.store.patch_identity(lenient_uuid(id), body)
+        return respond(self._view(identity))
+
+    async def delete_identity(self, id: str) -> Response:
+        self.store.delete_identity(lenient_uuid(id))
+        return no_content()
+
+    async def delete_identity_credentials(self, id: str, type: str, identifier: str | None = None) -> Response:  # noqa: A002
+        self.store.delete_credential(lenient_uuid(id), type, identifier)
+        return no_content()
+
+    async def batch_patch_identities(self, body: Any = None) -> Response:
+        entries = _batch_entries(body)
+        drafts: list[IdentityDraft | None] = [
+            None if entry.get("create") is None else wire.parse_create_body(entry["create"], self.store.salt)
+            for entry in entries
+        ]
+        results = self.store.batch_create(drafts)
+        out: list[dict[str, Any] | None] = []
+        for entry, result in zip(entries, results, strict=True):
+            if result is None:
+                out.append(None)
+                continue
+            item: dict[str, Any]
+            if isinstance(result, Exception):
+                item = {"action": "error", "error": result.inner()}
+            else:
+                item = {"action": "create", "identity": result.id}
+            if entry.get("patch_id"):
+                item["patch_id"] = entry["patch_id"]
+            out.append(item)
+        return respond({"identities": out})
+
+
+def _batch_entries(body: Any) -> list[dict[str, Any]]:
+    """Whole-request checks of PATCH /admin/identities (strict body, 1000/200 limits)."""
+    if not isinstance(body, dict):
+        raise bad_request(message="json: cannot unmarshal non-object into Go value of type identity.BatchPatchIdentitiesBody")
+    for key in body:
+        if key != "identities":
+            raise bad_request(message=f'json: unknown field "{key}"')
+    entries = body.get("identities") or []
+    if not isinstance(entries, list):
+        raise bad_request(message="json: cannot unmarshal into Go struct field identities of type []*identity.BatchIdentityPatch")
+    if len(entries) > MAX_BATCH:
+        raise bad_request(f"The maximum number of identities per request that can be created or deleted at once is {MAX_BATCH}.")
+    plaintext = 0
+    for entry in entries:
+        if not isinstance(entry, dict):
+            raise bad_request(message="json: cannot unmarshal into Go value of type identity.BatchIdentityPatch")
+        for key in entry:
+            if key not in ("patch_id", "create"):
+                raise bad_request(message=f'json: unknown field "{key}"')
+        if entry.get("patch_id") is not None:
+            wire.parse_uuid(entry["patch_id"], "patch_id")
+        if _dig(entry, "create", "credentials", "password", "config", "password"):
+            plaintext += 1
+    if plaintext > MAX_PLAINTEXT_BATCH:
+        raise bad_request(
+            "The maximum number of identities per request that can be created with a plaintext password "
+            f"is {MAX_PLAINTEXT_BATCH}."
+        )
+    return entries
+
+
+def _dig(node: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node

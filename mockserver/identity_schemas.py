@@ -1,0 +1,213 @@
+"""Identity schemas: trait validation with ``jsonschema`` and the ``ory.sh/kratos`` extension.
+
+Kratos derives credential identifiers and verifiable/recovery addresses from traits marked with
+the extension (reference §2.5). ``derive`` walks the schema and the traits together and returns
+those derived values, normalised as Kratos does (trim, NFKC, lower case; phones to E.164).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from jsonschema import FormatChecker, SchemaError
+from jsonschema.validators import validator_for
+
+from .errors import KratosError, bad_request
+
+EXTENSION = "ory.sh/kratos"
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_PHONE_CHARS = re.compile(r"^\+[\d\s\-().]{6,}$")
+
+
+def encode_schema_id(schema_id: str) -> str:
+    """base64url without padding: the form used in ``schema_url``."""
+    return base64.urlsafe_b64encode(schema_id.encode()).rstrip(b"=").decode()
+
+
+def _decode_schema_id(value: str) -> str | None:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def normalize_identifier(value: str) -> str:
+    """Kratos' graceful normalisation: phones to E.164, everything else trimmed, NFKC, lower."""
+    value = unicodedata.normalize("NFKC", value).strip()
+    phone = normalize_phone(value)
+    return phone if phone is not None else value.lower()
+
+
+def normalize_phone(value: str) -> str | None:
+    """E.164 for values that look like international numbers (no carrier database: see README)."""
+    if not _PHONE_CHARS.match(value):
+        return None
+    digits = re.sub(r"\D", "", value)
+    return f"+{digits}" if 7 <= len(digits) <= 15 else None
+
+
+@dataclass
+class Derived:
+    """What the extension derives from one identity's traits."""
+
+    identifiers: dict[str, list[str]] = field(default_factory=dict)  # password/webauthn/code
+    code_addresses: list[tuple[str, str]] = field(default_factory=list)  # (channel, address)
+    verifiable: list[tuple[str, str]] = field(default_factory=list)  # (via, value)
+    recovery: list[tuple[str, str]] = field(default_factory=list)  # (via, value)
+
+    def add_identifier(self, credential_type: str, value: str) -> None:
+        values = self.identifiers.setdefault(credential_type, [])
+        if value not in values:
+            values.append(value)
+
+
+class IdentitySchema:
+    """One identity schema: its raw document, a compiled validator and the extension walker."""
+
+    def __init__(self, schema_id: str, document: Mapping[str, Any]) -> None:
+        if not isinstance(document, Mapping):
+            raise ValueError(f"identity schema {schema_id!r} must be a JSON object")
+        cls = validator_for(document)
+        try:
+            cls.check_schema(document)
+        except SchemaError as exc:
+            raise ValueError(f"identity schema {schema_id!r} is not a valid JSON Schema: {exc.message}") from exc
+        self.id = schema_id
+        self.document: dict[str, Any] = dict(document)
+        self._validator = cls(self.document, format_checker=FormatChecker())
+
+    def validate(self, traits: Any) -> Derived:
+        """Validate ``{"traits": traits}`` and derive identifiers and addresses, or raise 400."""
+        instance = {"traits": traits}
+        errors = sorted(self._validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
+        if errors:
+            raise bad_request(_validation_reason(_leaves(errors)))
+        derived = Derived()
+        traits_schema = self._resolve(self.document.get("properties", {}).get("traits", {}))
+        for pointer, value, ext in self._marked(traits_schema, traits, "#/traits"):
+            _apply_extension(derived, pointer, value, ext)
+        return derived
+
+    def _resolve(self, node: Any) -> Any:
+        seen = 0
+        while isinstance(node, Mapping) and isinstance(node.get("$ref"), str) and seen < 32:
+            ref = node["$ref"]
+            if not ref.startswith("#"):
+                return node
+            target: Any = self.document
+            for part in filter(None, ref[1:].split("/")):
+                part = part.replace("~1", "/").replace("~0", "~")
+                target = target.get(part) if isinstance(target, Mapping) else None
+            node, seen = target, seen + 1
+        return node
+
+    def _marked(self, node: Any, instance: Any, pointer: str) -> Iterator[tuple[str, Any, Mapping[str, Any]]]:
+        node = self._resolve(node)
+        if not isinstance(node, Mapping):
+            return
+        ext = node.get(EXTENSION)
+        if isinstance(ext, Mapping) and isinstance(instance, str):
+            yield pointer, instance, ext
+        if isinstance(instance, Mapping):
+            for name, sub in (node.get("properties") or {}).items():
+                if name in instance:
+                    yield from self._marked(sub, instance[name], f"{pointer}/{name}")
+        elif isinstance(instance, list) and isinstance(node.get("items"), Mapping):
+            for index, item in enumerate(instance):
+                yield from self._marked(node["items"], item, f"{pointer}/{index}")
+
+
+def _leaves(errors: Iterable[Any]) -> list[Any]:
+    out = []
+    for error in errors:
+        out.extend(_leaves(error.context) if error.context else [error])
+    return out
+
+
+def _pointer(parts: Iterable[Any]) -> str:
+    return "#" + "".join(f"/{p}" for p in parts)
+
+
+def _validation_reason(errors: list[Any]) -> str:
+    lines = ["I[#] S[] validation failed"]
+    for e in errors:
+        lines.append(f"  I[{_pointer(e.absolute_path)}] S[{_pointer(e.absolute_schema_path)}] {e.message}")
+    return "\n".join(lines)
+
+
+def _apply_extension(derived: Derived, pointer: str, value: str, ext: Mapping[str, Any]) -> None:
+    credentials = ext.get("credentials") or {}
+    for credential_type in ("password", "webauthn", "passkey"):
+        if (credentials.get(credential_type) or {}).get("identifier") is True:
+            derived.add_identifier(credential_type, normalize_identifier(value))
+    code = credentials.get("code") or {}
+    if code.get("identifier") is True:
+        via = code.get("via") or "email"
+        address = _address(pointer, value, via)
+        derived.add_identifier("code", address)
+        if (via, address) not in derived.code_addresses:
+            derived.code_addresses.append((via, address))
+    for kind, bucket in (("verification", derived.verifiable), ("recovery", derived.recovery)):
+        via = (ext.get(kind) or {}).get("via")
+        if via in ("email", "sms"):
+            entry = (via, _address(pointer, value, via))
+            if entry not in bucket:
+                bucket.append(entry)
+
+
+def _address(pointer: str, value: str, via: str) -> str:
+    """An address for ``via``; a value that is not one is a 400, as in Kratos' extensions."""
+    if via == "sms":
+        phone = normalize_phone(unicodedata.normalize("NFKC", value).strip())
+        if phone is None:
+            raise bad_request(_validation_reason_text(pointer, f'"{value}" is not valid "tel"'))
+        return phone
+    address = normalize_identifier(value)
+    if not _EMAIL.match(address):
+        raise bad_request(_validation_reason_text(pointer, f'"{value}" is not valid "email"'))
+    return address
+
+
+def _validation_reason_text(pointer: str, text: str) -> str:
+    return f"I[#] S[] validation failed\n  I[{pointer}] S[] {text}"
+
+
+class SchemaRegistry:
+    """The configured identity schemas, in configuration order, plus the default schema id."""
+
+    def __init__(self, schemas: Mapping[str, Mapping[str, Any]], default_id: str | None = None) -> None:
+        if not schemas:
+            raise ValueError("at least one identity schema is required")
+        self._schemas = {sid: IdentitySchema(sid, doc) for sid, doc in schemas.items()}
+        self.default_id = default_id or next(iter(self._schemas))
+        if self.default_id not in self._schemas:
+            raise ValueError(f"default identity schema {self.default_id!r} is not configured")
+
+    def __iter__(self) -> Iterator[IdentitySchema]:
+        return iter(self._schemas.values())
+
+    def __len__(self) -> int:
+        return len(self._schemas)
+
+    def for_identity(self, schema_id: str) -> IdentitySchema:
+        """The schema for a create/update (empty id = default); unknown ids are a 400 as in Kratos."""
+        schema = self._schemas.get(schema_id or self.default_id)
+        if schema is None:
+            raise bad_request(f"Unable to find JSON Schema ID: {schema_id}")
+        return schema
+
+    def lookup(self, raw_or_encoded: str) -> IdentitySchema:
+        """GET /schemas/{id}: the plain id or its base64url form; unknown is a 404."""
+        schema = self._schemas.get(raw_or_encoded)
+        if schema is None:
+            decoded = _decode_schema_id(raw_or_encoded)
+            schema = self._schemas.get(decoded) if decoded is not None else None
+        if schema is None:
+            raise KratosError(404, f"Identity schema `{raw_or_encoded}` could not be found.")
+        return schema

@@ -1,0 +1,80 @@
+"""Serving the app with uvicorn: in the foreground (CLI) or on a background thread (tests)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+
+from .app import KratosMockApp
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening socket; port 0 picks a free port, read back with ``getsockname``."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_for(host: str, port: int) -> str:
+    """The URL clients use: wildcard binds are reached through loopback."""
+    shown = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
+
+
+def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Config:
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=access_log,
+        lifespan="off",
+        server_header=False,
+        timeout_graceful_shutdown=3,
+    )
+
+
+def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -> None:
+    """Serve until SIGINT/SIGTERM (uvicorn installs the handlers and drains connections)."""
+    uvicorn.Server(_config(app, log_level, access_log=True)).run(sockets=[sock])
+
+
+class BackgroundServer:
+    """A uvicorn server on a thread, for clients that need a real URL (SDKs, other processes)."""
+
+    def __init__(self, app_factory: Callable[[str], KratosMockApp], host: str = "127.0.0.1", port: int = 0,
+                 log_level: str = "warning") -> None:  # fmt: skip
+        self._sock = bind(host, port)
+        self.port: int = self._sock.getsockname()[1]
+        self.url = url_for(host, self.port)
+        self.app = app_factory(self.url)
+        self._server = uvicorn.Server(_config(self.app, log_level, access_log=False))
+        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
+
+    def start(self, timeout: float = 10.0) -> BackgroundServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the mock server did not start")
+            time.sleep(0.005)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

@@ -1,0 +1,52 @@
+"""Our OpenAPI documents: shipped inside the wheel (``mockserver/spec``), or read from the checkout."""
+
+from __future__ import annotations
+
+import copy
+import functools
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CURRENT = "kratos-v26.2.yaml"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def spec_path(name: str = CURRENT) -> Path:
+    """The file of one of our specs, in the installed package or in the source checkout."""
+    packaged = resources.files("mockserver") / "spec" / name
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "spec" / name
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(name: str) -> Any:
+    with spec_path(name).open(encoding="utf-8") as fh:
+        return yaml.load(fh, Loader=_LOADER)  # noqa: S506 - CSafeLoader/SafeLoader only
+
+
+def load_spec(name: str = CURRENT) -> dict[str, Any]:
+    """A fresh copy of a parsed spec (connexion may annotate what it is given)."""
+    return copy.deepcopy(_parsed(name))
+
+
+def operation_table(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(METHOD, path, operationId) for every operation, in spec order."""
+    out = []
+    for path, item in spec.get("paths", {}).items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "operationId" in op:
+                out.append((method.upper(), path, op["operationId"]))
+    return out
+
+
+def path_methods(spec: dict[str, Any]) -> list[tuple[re.Pattern[str], list[str]]]:
+    """Path templates as regexes with their methods: the ``Allow`` header of a 405."""
+    table: dict[str, list[str]] = {}
+    for method, path, _ in operation_table(spec):
+        table.setdefault(path, []).append(method)
+    return [(re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) + "$"), sorted(m)) for p, m in table.items()]
