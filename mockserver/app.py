@@ -25,7 +25,7 @@ from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from .clock import Clock, Entropy, ManualClock, SystemClock
 from .errors import KratosError
@@ -33,6 +33,7 @@ from .handlers import Context, build_handlers, handler_name
 from .identity_schemas import SchemaRegistry
 from .spec import CURRENT, load_spec, path_methods
 from .store import Store
+from .wire import dumps
 
 log = logging.getLogger("mockserver")
 ERROR_TYPE = "application/json"
@@ -109,6 +110,8 @@ def create_app(
     connexion_app.add_error_handler(KratosError, _render_kratos_error)
     connexion_app.add_error_handler(ProblemException, _render_problem)
     connexion_app.add_error_handler(HTTPException, lambda req, exc: _render_http(req, exc, allow))
+    connexion_app.add_error_handler(UnicodeDecodeError, _render_undecodable)
+    connexion_app.add_error_handler(RecursionError, _render_undecodable)
     connexion_app.add_error_handler(Exception, _render_crash)
     return KratosMockApp(connexion_app, store, settings)
 
@@ -134,7 +137,9 @@ class KratosMockApp:
             scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + scope.get("raw_path", path.encode())}
             path = scope["path"]
         if self._token is not None and path.startswith("/admin/") and not self._authorized(scope):
-            await _send_error(send, KratosError(401, "The request could not be authorized", "Access credentials are invalid"))
+            await _send_error(
+                send, KratosError(401, "The request could not be authorized", "Access credentials are invalid")
+            )
             return
         await self.connexion(scope, _capped(receive), send)
 
@@ -161,14 +166,14 @@ def _capped(receive: Receive) -> Receive:
 
 
 async def _send_error(send: Send, error: KratosError) -> None:
-    body = json.dumps(error.envelope(), separators=(",", ":")).encode()
+    body = dumps(error.envelope())
     headers = [(b"content-type", ERROR_TYPE.encode()), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": error.code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
 def _response(error: KratosError, headers: Mapping[str, str] | None = None) -> ConnexionResponse:
-    body = json.dumps(error.envelope(), separators=(",", ":"), ensure_ascii=False).encode()
+    body = dumps(error.envelope())
     return ConnexionResponse(status_code=error.code, mimetype=ERROR_TYPE, body=body, headers=dict(headers or {}))
 
 
@@ -193,8 +198,15 @@ def _render_http(request: ConnexionRequest, exc: Exception, allow: list[Any]) ->
         methods = next((m for pattern, m in allow if pattern.match(request.url.path)), [])
         return _response(KratosError(405, f"{request.method} is not allowed here."), {"Allow": ", ".join(methods)})
     if exc.status_code == 404:
-        return _response(KratosError(404, f"No route matches {request.url.path}.", "The requested resource could not be found"))
+        return _response(
+            KratosError(404, f"No route matches {request.url.path}.", "The requested resource could not be found")
+        )
     return _response(KratosError(exc.status_code, str(exc.detail) if exc.detail else None))
+
+
+def _render_undecodable(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Bodies connexion cannot decode (not UTF-8, nested too deep): Kratos' decoder rejects them too."""
+    return _response(KratosError(400, message=f"The request body could not be decoded as JSON: {type(exc).__name__}"))
 
 
 def _render_crash(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:

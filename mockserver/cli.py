@@ -30,14 +30,27 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="serve the mock (admin and public API on one port)")
     run.add_argument("--host", default=env.get("KRATOS_MOCK_HOST", "127.0.0.1"))
     run.add_argument("--port", type=int, default=_env_int(env, "KRATOS_MOCK_PORT") or 4434)
-    run.add_argument("--seed", type=int, default=_env_int(env, "KRATOS_MOCK_SEED"),
-                     help="seed IDs, tokens and codes; also freezes the clock for byte-identical runs")  # fmt: skip
-    run.add_argument("--require-token", default=env.get("KRATOS_MOCK_REQUIRE_TOKEN") or None,
-                     help="answer 401 on admin operations unless 'Authorization: Bearer TOKEN' is sent")  # fmt: skip
-    run.add_argument("--base-url", default=env.get("KRATOS_MOCK_BASE_URL") or None,
-                     help="admin base URL used in Location headers (default: from host and port)")  # fmt: skip
-    run.add_argument("--public-url", default=env.get("KRATOS_MOCK_PUBLIC_URL") or None,
-                     help="public base URL used in schema_url and recovery links (default: the base URL)")  # fmt: skip
+    run.add_argument(
+        "--seed",
+        type=int,
+        default=_env_int(env, "KRATOS_MOCK_SEED"),
+        help="seed IDs, tokens and codes; also freezes the clock for byte-identical runs",
+    )
+    run.add_argument(
+        "--require-token",
+        default=env.get("KRATOS_MOCK_REQUIRE_TOKEN") or None,
+        help="answer 401 on admin operations unless 'Authorization: Bearer TOKEN' is sent",
+    )
+    run.add_argument(
+        "--base-url",
+        default=env.get("KRATOS_MOCK_BASE_URL") or None,
+        help="admin base URL used in Location headers (default: from host and port)",
+    )
+    run.add_argument(
+        "--public-url",
+        default=env.get("KRATOS_MOCK_PUBLIC_URL") or None,
+        help="public base URL used in schema_url and recovery links (default: the base URL)",
+    )
     run.add_argument("--log-level", choices=LOG_LEVELS, default=env.get("KRATOS_MOCK_LOG_LEVEL", "info").lower())
     return parser
 

@@ -45,7 +45,11 @@ def _providers(kind: str, config: Mapping[str, Any]) -> list[dict[str, Any]]:
         raise bad_request(f"credentials.{kind}.config.providers must be an array")
     out = []
     for p in providers:
-        if not isinstance(p, Mapping) or not isinstance(p.get("provider"), str) or not isinstance(p.get("subject"), str):
+        if (
+            not isinstance(p, Mapping)
+            or not isinstance(p.get("provider"), str)
+            or not isinstance(p.get("subject"), str)
+        ):
             raise bad_request(f"credentials.{kind}.config.providers[] needs string provider and subject")
         if not p["provider"] or not p["subject"]:
             raise bad_request(f"credentials.{kind}.config.providers[] needs a non-empty provider and subject")
@@ -79,9 +83,7 @@ def parse_import(kind: str, config: Mapping[str, Any], salt: bytes) -> ImportedC
     raise bad_request(f"Importing credentials of type {kind} is not supported.")
 
 
-def merge(
-    existing: Credential | None, imported: ImportedCredential, now: datetime
-) -> Credential:
+def merge(existing: Credential | None, imported: ImportedCredential, now: datetime) -> Credential:
     """PUT/create merge: password replaced; oidc/saml provider links appended."""
     config: Any = imported.config
     identifiers = list(imported.identifiers)
@@ -107,8 +109,15 @@ def declassified_config(credential: Credential) -> Any:
     """The ``config`` shown for ``include_credential=<type>``."""
     config = credential.config if credential.config is not None else {}
     if credential.type in ("oidc", "saml") and isinstance(config, Mapping):
-        keep = ("subject", "provider", "initial_id_token", "initial_access_token", "initial_refresh_token",
-                "organization", "use_auto_link")  # fmt: skip
+        keep = (
+            "subject",
+            "provider",
+            "initial_id_token",
+            "initial_access_token",
+            "initial_refresh_token",
+            "organization",
+            "use_auto_link",
+        )
         if credential.type == "saml":
             keep = ("subject", "provider", "organization")
         providers = [{k: p[k] for k in keep if k in p} for p in config.get("providers", []) if isinstance(p, Mapping)]
@@ -156,8 +165,9 @@ def delete(
         raise KratosError(404, f"The {kind} credential with identifier {identifier} could not be found.")
     ids = tuple(i for i in current.identifiers if i != identifier)
     if kept:
-        result[kind] = Credential(kind, ids, {**current.config, "providers": kept}, current.version,
-                                  current.created_at, now)  # fmt: skip
+        result[kind] = Credential(
+            kind, ids, {**current.config, "providers": kept}, current.version, current.created_at, now
+        )
     else:
         del result[kind]
     return result

@@ -8,9 +8,18 @@ from typing import Any
 
 IDENTITY_STATES = ("active", "inactive")
 CREDENTIAL_TYPES = (
-    "password", "oidc", "totp", "lookup_secret", "webauthn", "code", "passkey", "profile", "saml",
-    "link_recovery", "code_recovery",
-)  # fmt: skip
+    "password",
+    "oidc",
+    "totp",
+    "lookup_secret",
+    "webauthn",
+    "code",
+    "passkey",
+    "profile",
+    "saml",
+    "link_recovery",
+    "code_recovery",
+)
 AAL_LEVELS = ("aal0", "aal1", "aal2", "aal3")
 
 

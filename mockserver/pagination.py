@@ -61,13 +61,19 @@ def _page_rels(total: int, page: int, per_page: int) -> list[tuple[str, int, int
         return [("first", 0, per_page), ("prev", page - 1, per_page)]
     if page <= 0:
         return [("next", page + 1, per_page), ("last", last, per_page)]
-    return [("first", 0, per_page), ("next", page + 1, per_page), ("prev", page - 1, per_page),
-            ("last", last, per_page)]  # fmt: skip
+    return [
+        ("first", 0, per_page),
+        ("next", page + 1, per_page),
+        ("prev", page - 1, per_page),
+        ("last", last, per_page),
+    ]
 
 
 def page_links(path: str, query: Query, total: int, page: int, per_page: int) -> str:
     """Legacy identities list: ``page`` and ``per_page`` only."""
-    return ",".join(_link(_url(path, query, page=p, per_page=n), rel) for rel, p, n in _page_rels(total, page, per_page))
+    return ",".join(
+        _link(_url(path, query, page=p, per_page=n), rel) for rel, p, n in _page_rels(total, page, per_page)
+    )
 
 
 def offset_token(offset: int) -> str:

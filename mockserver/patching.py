@@ -16,8 +16,15 @@ import jsonpointer
 from .errors import bad_request
 
 ALLOWED_OPS = ("add", "remove", "replace")
-DENIED = ("/id", "/stateChangedAt", "/credentials", "/credentials/oidc", "/credentials/oidc/**",
-          "/credentials/saml", "/credentials/saml/**")  # fmt: skip
+DENIED = (
+    "/id",
+    "/stateChangedAt",
+    "/credentials",
+    "/credentials/oidc",
+    "/credentials/oidc/**",
+    "/credentials/saml",
+    "/credentials/saml/**",
+)
 REASON = "An error occured when applying the JSON patch"  # sic: v26.2's text
 
 

@@ -49,8 +49,13 @@ def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -
 class BackgroundServer:
     """A uvicorn server on a thread, for clients that need a real URL (SDKs, other processes)."""
 
-    def __init__(self, app_factory: Callable[[str], KratosMockApp], host: str = "127.0.0.1", port: int = 0,
-                 log_level: str = "warning") -> None:  # fmt: skip
+    def __init__(
+        self,
+        app_factory: Callable[[str], KratosMockApp],
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "warning",
+    ) -> None:
         self._sock = bind(host, port)
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(host, self.port)

@@ -49,4 +49,6 @@ def path_methods(spec: dict[str, Any]) -> list[tuple[re.Pattern[str], list[str]]
     table: dict[str, list[str]] = {}
     for method, path, _ in operation_table(spec):
         table.setdefault(path, []).append(method)
-    return [(re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) + "$"), sorted(m)) for p, m in table.items()]
+    return [
+        (re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) + "$"), sorted(m)) for p, m in table.items()
+    ]

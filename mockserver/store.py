@@ -225,8 +225,13 @@ class Store:
         return self.entropy.token(16).encode()
 
     @_locked
-    def create_identity(self, draft: IdentityDraft, *, identity_id: str | None = None,
-                        conflict: Callable[[], KratosError] = create_conflict) -> Identity:  # fmt: skip
+    def create_identity(
+        self,
+        draft: IdentityDraft,
+        *,
+        identity_id: str | None = None,
+        conflict: Callable[[], KratosError] = create_conflict,
+    ) -> Identity:
         """Validate, derive identifiers and addresses, check uniqueness, insert (or raise)."""
         if identity_id is not None and identity_id in self._identities:
             raise conflict()
@@ -327,9 +332,11 @@ class Store:
             owner
             for (table, kind, value), owner in self._unique.items()
             if table == "credential"
-            and ((kind in SEARCHABLE_NORMALIZED and value.startswith(normalized))
-                 or (kind in SEARCHABLE_VERBATIM and value.startswith(prefix)))
-        }  # fmt: skip
+            and (
+                (kind in SEARCHABLE_NORMALIZED and value.startswith(normalized))
+                or (kind in SEARCHABLE_VERBATIM and value.startswith(prefix))
+            )
+        }
 
     def _check_unique(self, identity: Identity, conflict: Callable[[], KratosError]) -> None:
         for key in _unique_keys(identity):
@@ -382,8 +389,9 @@ class Store:
             updated_at=now,
         )
 
-    def _verifiable(self, derived: Derived, sources: list[dict[str, Any]], now: datetime,
-                    patch: bool) -> tuple[VerifiableAddress, ...]:  # fmt: skip
+    def _verifiable(
+        self, derived: Derived, sources: list[dict[str, Any]], now: datetime, patch: bool
+    ) -> tuple[VerifiableAddress, ...]:
         out = []
         for via, value in derived.verifiable:
             src = _match(sources, via, value)
@@ -396,19 +404,29 @@ class Store:
                 verified_at = now
             if not verified:
                 verified_at = None
-            out.append(VerifiableAddress(
-                id=src.get("id") or self.entropy.uuid4(), value=value, via=via, verified=verified,
-                status=str(src.get("status") or "pending"), verified_at=verified_at,
-                created_at=_as_time(src.get("created_at"), now), updated_at=now if patch else _as_time(src.get("updated_at"), now),
-            ))  # fmt: skip
+            out.append(
+                VerifiableAddress(
+                    id=src.get("id") or self.entropy.uuid4(),
+                    value=value,
+                    via=via,
+                    verified=verified,
+                    status=str(src.get("status") or "pending"),
+                    verified_at=verified_at,
+                    created_at=_as_time(src.get("created_at"), now),
+                    updated_at=now if patch else _as_time(src.get("updated_at"), now),
+                )
+            )
         return tuple(sorted(out, key=lambda a: a.id))
 
     def _recovery(self, derived: Derived, sources: list[dict[str, Any]], now: datetime) -> tuple[RecoveryAddress, ...]:
         out = []
         for via, value in derived.recovery:
             src = _match(sources, via, value) or {}
-            out.append(RecoveryAddress(src.get("id") or self.entropy.uuid4(), value, via,
-                                       _as_time(src.get("created_at"), now), now))  # fmt: skip
+            out.append(
+                RecoveryAddress(
+                    src.get("id") or self.entropy.uuid4(), value, via, _as_time(src.get("created_at"), now), now
+                )
+            )
         return tuple(sorted(out, key=lambda a: a.id))
 
     # --- batch -----------------------------------------------------------------------------
@@ -452,7 +470,9 @@ class Store:
         now = self.clock.now()
         authenticated_at = authenticated_at or now
         if authentication_methods is None:
-            authentication_methods = [{"method": "password", "aal": aal, "completed_at": wire.fmt_time(authenticated_at)}]
+            authentication_methods = [
+                {"method": "password", "aal": aal, "completed_at": wire.fmt_time(authenticated_at)}
+            ]
         session = Session(
             id=session_id or self.entropy.uuid4(),
             identity_id=identity_id,
@@ -462,8 +482,10 @@ class Store:
             issued_at=issued_at or now,
             aal=aal,
             authentication_methods=tuple(dict(m) for m in authentication_methods),
-            devices=tuple({"id": d.get("id") or self.entropy.uuid4(), "ip_address": "", "user_agent": "", "location": "",
-                           **d} for d in (devices or ())),  # fmt: skip
+            devices=tuple(
+                {"id": d.get("id") or self.entropy.uuid4(), "ip_address": "", "user_agent": "", "location": "", **d}
+                for d in (devices or ())
+            ),
             token="ory_st_" + self.entropy.token(32),
             created_at=now,
         )
@@ -484,8 +506,9 @@ class Store:
         return session
 
     @_locked
-    def list_sessions(self, *, active: bool | None = None, after: tuple[datetime, str] | None = None,
-                      page_size: int = 250) -> tuple[list[Session], bool]:  # fmt: skip
+    def list_sessions(
+        self, *, active: bool | None = None, after: tuple[datetime, str] | None = None, page_size: int = 250
+    ) -> tuple[list[Session], bool]:
         """Newest first (created_at desc, id asc); ``after`` is the last (created_at, id) seen."""
         sessions = [s for s in self._sessions.values() if active is None or self._matches_active(s, active)]
         sessions.sort(key=lambda s: s.id)
@@ -595,8 +618,13 @@ def _apply_identifiers(stored: dict[str, Credential], derived: Derived, now: dat
 
 
 def _address_dict(address: VerifiableAddress | RecoveryAddress) -> dict[str, Any]:
-    out = {"id": address.id, "value": address.value, "via": address.via, "created_at": address.created_at,
-           "updated_at": address.updated_at}  # fmt: skip
+    out = {
+        "id": address.id,
+        "value": address.value,
+        "via": address.via,
+        "created_at": address.created_at,
+        "updated_at": address.updated_at,
+    }
     if isinstance(address, VerifiableAddress):
         out.update(verified=address.verified, status=address.status, verified_at=address.verified_at)
     return out

@@ -5,6 +5,7 @@ Shared by the handlers and the fixture loader, so both speak exactly the same fo
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -17,20 +18,31 @@ from .models import (
     CREDENTIAL_TYPES,
     IDENTITY_STATES,
     Credential,
-    IdentityDraft,
     Identity,
+    IdentityDraft,
     ImportedCredential,
     RecoveryAddress,
     Session,
     VerifiableAddress,
 )
 
-CREATE_FIELDS = frozenset({
-    "schema_id", "traits", "state", "external_id", "organization_id", "metadata_public", "metadata_admin",
-    "verifiable_addresses", "recovery_addresses", "credentials",
-})  # fmt: skip
-UPDATE_FIELDS = frozenset({"schema_id", "traits", "state", "metadata_public", "metadata_admin", "external_id",
-                           "credentials"})  # fmt: skip
+CREATE_FIELDS = frozenset(
+    {
+        "schema_id",
+        "traits",
+        "state",
+        "external_id",
+        "organization_id",
+        "metadata_public",
+        "metadata_admin",
+        "verifiable_addresses",
+        "recovery_addresses",
+        "credentials",
+    }
+)
+UPDATE_FIELDS = frozenset(
+    {"schema_id", "traits", "state", "metadata_public", "metadata_admin", "external_id", "credentials"}
+)
 IMPORT_FIELDS = {
     "password": frozenset({"hashed_password", "password", "use_password_migration_hook"}),
     "oidc": frozenset({"providers"}),
@@ -40,8 +52,15 @@ PROVIDER_FIELDS = {
     "oidc": frozenset({"subject", "provider", "use_auto_link", "organization"}),
     "saml": frozenset({"subject", "provider", "organization"}),
 }
-_JSON_TYPES = ((bool, "bool"), (str, "string"), (int, "number"), (float, "number"), (list, "array"),
-               (dict, "object"))  # fmt: skip
+_JSON_TYPES = ((bool, "bool"), (str, "string"), (int, "number"), (float, "number"), (list, "array"), (dict, "object"))
+
+
+def dumps(body: Any) -> bytes:
+    """Compact UTF-8 JSON; strings with lone surrogates (valid JSON escapes) fall back to ASCII escapes."""
+    try:
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return json.dumps(body, separators=(",", ":")).encode()
 
 
 def fmt_time(value: datetime) -> str:
@@ -67,7 +86,9 @@ def _strict(body: Mapping[str, Any], allowed: Iterable[str]) -> None:
 
 def _expect(value: Any, kind: type | tuple[type, ...], field: str, go_type: str) -> None:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
-        raise bad_request(message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {field} of type {go_type}")
+        raise bad_request(
+            message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {field} of type {go_type}"
+        )
 
 
 def _optional_str(body: Mapping[str, Any], key: str, where: str) -> str | None:
@@ -196,8 +217,13 @@ def verifiable_address_json(a: VerifiableAddress) -> dict[str, Any]:
 
 
 def recovery_address_json(a: RecoveryAddress) -> dict[str, Any]:
-    return {"id": a.id, "value": a.value, "via": a.via, "created_at": fmt_time(a.created_at),
-            "updated_at": fmt_time(a.updated_at)}  # fmt: skip
+    return {
+        "id": a.id,
+        "value": a.value,
+        "via": a.via,
+        "created_at": fmt_time(a.created_at),
+        "updated_at": fmt_time(a.updated_at),
+    }
 
 
 def identity_json(
@@ -293,7 +319,9 @@ def _parse_time(value: Any, where: str) -> datetime | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise bad_request(message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {where} of type time.Time")
+        raise bad_request(
+            message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {where} of type time.Time"
+        )
     try:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
@@ -320,8 +348,9 @@ def draft_from_document(doc: Any, existing: Identity) -> tuple[IdentityDraft, di
         _expect(version, int, f"identity.credentials.{kind}.version", "int")
         old = existing.credentials.get(kind)
         created = _parse_time(item.get("created_at"), "Credentials.created_at") or (old.created_at if old else None)
-        credentials[kind] = Credential(kind, tuple(identifiers), item.get("config"), version,
-                                       created or existing.created_at, existing.updated_at)  # fmt: skip
+        credentials[kind] = Credential(
+            kind, tuple(identifiers), item.get("config"), version, created or existing.created_at, existing.updated_at
+        )
     schema_id = doc.get("schema_id")
     _expect(schema_id, str, "identity.schema_id", "string")
     external_id = doc.get("external_id")

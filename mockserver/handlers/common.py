@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import uuid
 from dataclasses import dataclass
@@ -14,11 +13,23 @@ from starlette.responses import Response
 
 from ..errors import bad_request
 from ..store import Store
+from ..wire import dumps
 
 JSON = "application/json; charset=utf-8"
 NO_CACHE = "private, no-cache, no-store, must-revalidate"
-DECLASSIFIABLE = ("password", "oidc", "saml", "totp", "lookup_secret", "webauthn", "code", "passkey",
-                  "deviceauthn", "link_recovery", "code_recovery")  # fmt: skip
+DECLASSIFIABLE = (
+    "password",
+    "oidc",
+    "saml",
+    "totp",
+    "lookup_secret",
+    "webauthn",
+    "code",
+    "passkey",
+    "deviceauthn",
+    "link_recovery",
+    "code_recovery",
+)
 _DURATION = re.compile(r"^(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
 MAX_DURATION_SECONDS = 9_223_372_036.854775807
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
@@ -37,8 +48,7 @@ class Context:
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response with an explicit media type (connexion 3 never has to guess)."""
-    content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
-    out = Response(content, status, headers, media_type=JSON)
+    out = Response(dumps(body), status, headers, media_type=JSON)
     if request.method == "GET":
         out.headers["Cache-Control"] = NO_CACHE
     return out

@@ -36,10 +36,17 @@ class IdentityHandlers:
         self.ctx = ctx
         self.store = ctx.store
 
-    def _view(self, identity: Any, *, credentials: str = "meta", include: list[str] | tuple[str, ...] = (),
-              metadata_admin: str = "always") -> dict[str, Any]:  # fmt: skip
-        return wire.identity_json(identity, self.ctx.public_url, credentials=credentials, include=include,
-                                  metadata_admin=metadata_admin)  # fmt: skip
+    def _view(
+        self,
+        identity: Any,
+        *,
+        credentials: str = "meta",
+        include: list[str] | tuple[str, ...] = (),
+        metadata_admin: str = "always",
+    ) -> dict[str, Any]:
+        return wire.identity_json(
+            identity, self.ctx.public_url, credentials=credentials, include=include, metadata_admin=metadata_admin
+        )
 
     async def list_identities(
         self,
@@ -48,13 +55,25 @@ class IdentityHandlers:
         preview_credentials_identifier_similar: str | None = None,
         organization_id: str | None = None,
         include_credential: list[str] | None = None,
-        **_: Any,
+        page: int | None = None,
+        per_page: int | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+        consistency: str | None = None,
     ) -> Response:
+        # Connexion fills in defaults; Kratos picks the pagination dialect from what was sent.
         query = raw_query()
         raw = dict(query)
         include = include_credentials(include_credential, listing=True)
-        used = [name for name, value in zip(_FILTERS, (ids, credentials_identifier,
-                preview_credentials_identifier_similar, organization_id), strict=True) if value]  # fmt: skip
+        used = [
+            name
+            for name, value in zip(
+                _FILTERS,
+                (ids, credentials_identifier, preview_credentials_identifier_similar, organization_id),
+                strict=True,
+            )
+            if value
+        ]
         if len(used) > 1:
             raise bad_request("You cannot combine multiple filters in this API")
         id_filter = None
@@ -103,7 +122,11 @@ class IdentityHandlers:
         identity = self.store.get_identity(lenient_uuid(id))
         return respond(self._view(identity, credentials="declassify", include=include))
 
-    async def get_identity_by_external_id(self, externalID: str, include_credential: list[str] | None = None) -> Response:  # noqa: N803 - the spec's name
+    async def get_identity_by_external_id(
+        self,
+        externalID: str,  # noqa: N803 - the spec's parameter name
+        include_credential: list[str] | None = None,
+    ) -> Response:
         include = include_credentials(include_credential, listing=False)
         identity = self.store.get_identity_by_external_id(externalID)
         return respond(self._view(identity, credentials="declassify", include=include))
@@ -127,7 +150,7 @@ class IdentityHandlers:
         self.store.delete_identity(lenient_uuid(id))
         return no_content()
 
-    async def delete_identity_credentials(self, id: str, type: str, identifier: str | None = None) -> Response:  # noqa: A002
+    async def delete_identity_credentials(self, id: str, type: str, identifier: str | None = None) -> Response:
         self.store.delete_credential(lenient_uuid(id), type, identifier)
         return no_content()
 
@@ -157,15 +180,21 @@ class IdentityHandlers:
 def _batch_entries(body: Any) -> list[dict[str, Any]]:
     """Whole-request checks of PATCH /admin/identities (strict body, 1000/200 limits)."""
     if not isinstance(body, dict):
-        raise bad_request(message="json: cannot unmarshal non-object into Go value of type identity.BatchPatchIdentitiesBody")
+        raise bad_request(
+            message="json: cannot unmarshal non-object into Go value of type identity.BatchPatchIdentitiesBody"
+        )
     for key in body:
         if key != "identities":
             raise bad_request(message=f'json: unknown field "{key}"')
     entries = body.get("identities") or []
     if not isinstance(entries, list):
-        raise bad_request(message="json: cannot unmarshal into Go struct field identities of type []*identity.BatchIdentityPatch")
+        raise bad_request(
+            message="json: cannot unmarshal into Go struct field identities of type []*identity.BatchIdentityPatch"
+        )
     if len(entries) > MAX_BATCH:
-        raise bad_request(f"The maximum number of identities per request that can be created or deleted at once is {MAX_BATCH}.")
+        raise bad_request(
+            f"The maximum number of identities per request that can be created or deleted at once is {MAX_BATCH}."
+        )
     plaintext = 0
     for entry in entries:
         if not isinstance(entry, dict):

@@ -10,8 +10,10 @@ from .. import wire
 from ..errors import KratosError, bad_request
 from .common import Context, go_duration, respond
 
-LINK_DISABLED = ("This endpoint was disabled by system administrator. Please check your url or contact the "
-                 "system administrator to enable it.")  # fmt: skip
+LINK_DISABLED = (
+    "This endpoint was disabled by system administrator. Please check your url or contact the "
+    "system administrator to enable it."
+)
 
 
 def _body(body: Any) -> dict[str, Any]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.responses import Response
 
 from ..pagination import migration_links, migration_page
@@ -15,7 +13,13 @@ class SchemaHandlers:
         self.ctx = ctx
         self.schemas = ctx.store.schemas
 
-    async def list_identity_schemas(self, **_: Any) -> Response:
+    async def list_identity_schemas(
+        self,
+        page: int | None = None,
+        per_page: int | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> Response:
         query = raw_query()
         page, size = migration_page(dict(query))
         everything = list(self.schemas)

@@ -9,7 +9,14 @@ from starlette.responses import Response
 from .. import wire
 from ..errors import bad_request
 from ..models import Session
-from ..pagination import FIRST_SESSION_TOKEN, keyset_links, migration_links, migration_page, parse_session_token, session_token
+from ..pagination import (
+    FIRST_SESSION_TOKEN,
+    keyset_links,
+    migration_links,
+    migration_page,
+    parse_session_token,
+    session_token,
+)
 from .common import Context, expand_options, no_content, raw_query, request_path, respond, strict_uuid
 
 MAX_SESSIONS_PAGE = 1000
@@ -26,7 +33,13 @@ class SessionHandlers:
         devices = "show" if "devices" in expand else devices_default
         return wire.session_json(session, identity, self.ctx.public_url, active=active, devices=devices)
 
-    async def list_sessions(self, active: bool | None = None, expand: list[str] | None = None, **_: Any) -> Response:
+    async def list_sessions(
+        self,
+        active: bool | None = None,
+        expand: list[str] | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> Response:
         query = raw_query()
         raw = dict(query)
         options = expand_options(expand)
@@ -54,7 +67,15 @@ class SessionHandlers:
         session = self.store.extend_session(strict_uuid(id))
         return respond(self._view(session, {"identity"}, "hide"))
 
-    async def list_identity_sessions(self, id: str, active: bool | None = None, **_: Any) -> Response:
+    async def list_identity_sessions(
+        self,
+        id: str,
+        active: bool | None = None,
+        page: int | None = None,
+        per_page: int | None = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> Response:
         query = raw_query()
         page, size = migration_page(dict(query))
         sessions = self.store.list_identity_sessions(strict_uuid(id), active=active)
@@ -62,11 +83,13 @@ class SessionHandlers:
         identity = self.store.find_identity(strict_uuid(id))
         body = []
         for s in chosen:
-            view = wire.session_json(s, None, self.ctx.public_url, active=self.store.is_session_active(s, identity),
-                                     devices="show")  # fmt: skip
+            view = wire.session_json(
+                s, None, self.ctx.public_url, active=self.store.is_session_active(s, identity), devices="show"
+            )
             if identity is not None:
-                view["identity"] = wire.identity_json(identity, self.ctx.public_url, metadata_admin="never",
-                                                      addresses=False)  # fmt: skip
+                view["identity"] = wire.identity_json(
+                    identity, self.ctx.public_url, metadata_admin="never", addresses=False
+                )
             body.append(view)
         headers = {
             "X-Total-Count": str(len(sessions)),
