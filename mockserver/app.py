@@ -33,6 +33,7 @@ from .handlers import Context, build_handlers, handler_name
 from .identity_schemas import SchemaRegistry
 from .spec import CURRENT, load_spec, path_methods
 from .store import Store
+from .validation import parameter_validator_class
 from .wire import dumps
 
 log = logging.getLogger("mockserver")
@@ -105,6 +106,7 @@ def create_app(
         resolver=Resolver(function_resolver=lambda op_id: handlers[handler_name(op_id)]),
         strict_validation=False,
         validate_responses=False,
+        validator_map={"parameter": parameter_validator_class()},
     )
     allow = path_methods(document)
     connexion_app.add_error_handler(KratosError, _render_kratos_error)

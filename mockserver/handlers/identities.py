@@ -11,7 +11,16 @@ from ..errors import bad_request
 from ..models import IdentityDraft
 from ..pagination import NIL_UUID, keyset_links, page_links
 from ..store import IdentityPage
-from .common import Context, include_credentials, lenient_uuid, no_content, raw_query, request_path, respond
+from .common import (
+    Context,
+    check_int64,
+    include_credentials,
+    lenient_uuid,
+    no_content,
+    raw_query,
+    request_path,
+    respond,
+)
 
 MAX_IDS = 500
 MAX_PAGE = 500
@@ -62,6 +71,7 @@ class IdentityHandlers:
         consistency: str | None = None,
     ) -> Response:
         # Connexion fills in defaults; Kratos picks the pagination dialect from what was sent.
+        check_int64(page=page, per_page=per_page, page_size=page_size)
         query = raw_query()
         raw = dict(query)
         include = include_credentials(include_credential, listing=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from ..pagination import migration_links, migration_page
-from .common import Context, raw_query, request_path, respond
+from .common import Context, check_int64, raw_query, request_path, respond
 
 
 class SchemaHandlers:
@@ -20,6 +20,7 @@ class SchemaHandlers:
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> Response:
+        check_int64(page=page, per_page=per_page, page_size=page_size)
         query = raw_query()
         page, size = migration_page(dict(query))
         everything = list(self.schemas)

@@ -17,7 +17,7 @@ from ..pagination import (
     parse_session_token,
     session_token,
 )
-from .common import Context, expand_options, no_content, raw_query, request_path, respond, strict_uuid
+from .common import Context, check_int64, expand_options, no_content, raw_query, request_path, respond, strict_uuid
 
 MAX_SESSIONS_PAGE = 1000
 
@@ -40,6 +40,7 @@ class SessionHandlers:
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> Response:
+        check_int64(page_size=page_size)
         query = raw_query()
         raw = dict(query)
         options = expand_options(expand)
@@ -76,6 +77,7 @@ class SessionHandlers:
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> Response:
+        check_int64(page=page, per_page=per_page, page_size=page_size)
         query = raw_query()
         page, size = migration_page(dict(query))
         sessions = self.store.list_identity_sessions(strict_uuid(id), active=active)
