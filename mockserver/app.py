@@ -197,7 +197,7 @@ def _render_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResp
 def _render_http(request: ConnexionRequest, exc: Exception, allow: list[Any]) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
-        methods = next((m for pattern, m in allow if pattern.match(request.url.path)), [])
+        methods: list[str] = next((m for pattern, m in allow if pattern.match(request.url.path)), [])
         return _response(KratosError(405, f"{request.method} is not allowed here."), {"Allow": ", ".join(methods)})
     if exc.status_code == 404:
         return _response(

@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import sys
+import warnings
 from collections.abc import Mapping, Sequence
 
 from . import __version__
@@ -63,6 +64,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
 
 
 def _run(args: argparse.Namespace) -> int:
+    # connexion imports starlette's test client, which warns about httpx at import: not our users' concern.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import Settings, create_app
     from .server import bind, serve, url_for
 

@@ -109,7 +109,7 @@ def declassified_config(credential: Credential) -> Any:
     """The ``config`` shown for ``include_credential=<type>``."""
     config = credential.config if credential.config is not None else {}
     if credential.type in ("oidc", "saml") and isinstance(config, Mapping):
-        keep = (
+        keep: tuple[str, ...] = (
             "subject",
             "provider",
             "initial_id_token",

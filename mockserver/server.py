@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -17,9 +18,13 @@ def bind(host: str, port: int) -> socket.socket:
     """A listening socket; port 0 picks a free port, read back with ``getsockname``."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
     sock.set_inheritable(True)
     return sock
 
@@ -42,8 +47,18 @@ def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Con
 
 
 def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -> None:
-    """Serve until SIGINT/SIGTERM (uvicorn installs the handlers and drains connections)."""
-    uvicorn.Server(_config(app, log_level, access_log=True)).run(sockets=[sock])
+    """Serve until SIGINT/SIGTERM, then drain and return (exit status 0, not death by signal).
+
+    uvicorn handles the signal and, once shut down, raises it again against the handlers that were
+    installed before it started: ours just note it, so the process ends normally.
+    """
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        uvicorn.Server(_config(app, log_level, access_log=True)).run(sockets=[sock])
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class BackgroundServer:
@@ -61,7 +76,6 @@ class BackgroundServer:
         self.url = url_for(host, self.port)
         self.app = app_factory(self.url)
         self._server = uvicorn.Server(_config(self.app, log_level, access_log=False))
-        self._server.install_signal_handlers = lambda: None  # type: ignore[method-assign]
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:

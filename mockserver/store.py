@@ -111,7 +111,11 @@ class Store:
         if snapshot.generation != self._generation or snapshot.mark > len(self._journal):
             raise ValueError("this snapshot belongs to an earlier state of the store (after reset)")
         undone = len(self._journal) - snapshot.mark
-        setters = {"identity": self._set_identity, "session": self._set_session, "grant": self._set_grant}
+        setters: dict[str, Callable[..., None]] = {
+            "identity": self._set_identity,
+            "session": self._set_session,
+            "grant": self._set_grant,
+        }
         while len(self._journal) > snapshot.mark:
             table, key, old = self._journal.pop()
             setters[table](key, old, record=False)

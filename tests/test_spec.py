@@ -55,3 +55,12 @@ def test_spec_has_no_jinja_markers() -> None:
     """connexion renders spec *files* as Jinja templates; ours must survive that too."""
     text = spec_path().read_text(encoding="utf-8")
     assert "{{" not in text and "{%" not in text
+
+
+def test_readme_operations_table_is_generated() -> None:
+    from mockserver.docs import operations_markdown
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("<!-- operations:start -->\n", 1)[1].split("\n<!-- operations:end -->", 1)[0]
+    assert table == operations_markdown(), "regenerate with: python -m mockserver.docs"
+    assert "**missing**" not in table
