@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from connexion import request
 from starlette.responses import Response
 
 from ..errors import bad_request
+from ..pagination import migration_links, migration_page
 from ..store import Store
 from ..wire import dumps
 
+T = TypeVar("T")
 JSON = "application/json; charset=utf-8"
 NO_CACHE = "private, no-cache, no-store, must-revalidate"
 DECLASSIFIABLE = (
@@ -52,6 +55,14 @@ def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None)
     if request.method == "GET":
         out.headers["Cache-Control"] = NO_CACHE
     return out
+
+
+def migration_paginate(items: Sequence[T]) -> tuple[Sequence[T], dict[str, str]]:
+    """One page of ``items`` in the migration dialect (page/per_page or page_token/page_size)."""
+    query = raw_query()
+    page, size = migration_page(dict(query))
+    headers = {"X-Total-Count": str(len(items)), "Link": migration_links(request_path(), query, len(items), page, size)}
+    return items[page * size : (page + 1) * size], headers
 
 
 def no_content() -> Response:

@@ -12,12 +12,20 @@ from ..models import Session
 from ..pagination import (
     FIRST_SESSION_TOKEN,
     keyset_links,
-    migration_links,
-    migration_page,
     parse_session_token,
     session_token,
 )
-from .common import Context, check_int64, expand_options, no_content, raw_query, request_path, respond, strict_uuid
+from .common import (
+    Context,
+    check_int64,
+    expand_options,
+    migration_paginate,
+    no_content,
+    raw_query,
+    request_path,
+    respond,
+    strict_uuid,
+)
 
 MAX_SESSIONS_PAGE = 1000
 
@@ -78,10 +86,8 @@ class SessionHandlers:
         page_token: str | None = None,
     ) -> Response:
         check_int64(page=page, per_page=per_page, page_size=page_size)
-        query = raw_query()
-        page, size = migration_page(dict(query))
         sessions = self.store.list_identity_sessions(strict_uuid(id), active=active)
-        chosen = sessions[page * size : (page + 1) * size]
+        chosen, headers = migration_paginate(sessions)
         identity = self.store.find_identity(strict_uuid(id))
         body = []
         for s in chosen:
@@ -93,10 +99,6 @@ class SessionHandlers:
                     identity, self.ctx.public_url, metadata_admin="never", addresses=False
                 )
             body.append(view)
-        headers = {
-            "X-Total-Count": str(len(sessions)),
-            "Link": migration_links(request_path(), query, len(sessions), page, size),
-        }
         return respond(body, 200, headers)
 
     async def delete_identity_sessions(self, id: str) -> Response:
