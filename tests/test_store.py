@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -200,3 +201,24 @@ def test_reset_forgets_everything_and_invalidates_snapshots() -> None:
     assert len(store) == 0
     with pytest.raises(ValueError, match="earlier state"):
         store.restore(mark)
+
+
+def test_concurrent_writers_never_break_uniqueness() -> None:
+    """Event loop and test threads share one store: every call is atomic under its lock."""
+    store = new_store()
+    errors: list[int] = []
+
+    def worker(n: int) -> None:
+        for i in range(50):
+            try:
+                store.create_identity(draft(f"shared{i % 10}@example.com"))
+            except KratosError as error:
+                errors.append(error.code)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(store) == 10
+    assert errors == [409] * 190
