@@ -27,7 +27,7 @@ from connexion.resolver import Resolver
 from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
 
-from .clock import Clock, Entropy, ManualClock, SystemClock
+from .clock import Entropy, ManualClock, MockClock, SystemClock
 from .errors import KratosError
 from .handlers import Context, build_handlers, handler_name
 from .identity_schemas import SchemaRegistry
@@ -66,7 +66,7 @@ def create_app(
     schemas: Mapping[str, Any] | None = None,
     default_schema_id: str | None = None,
     seed: int | None = None,
-    clock: Clock | None = None,
+    clock: MockClock | None = None,
     settings: Settings | None = None,
     spec: str = CURRENT,
 ) -> KratosMockApp:

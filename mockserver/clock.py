@@ -20,34 +20,72 @@ class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
-class SystemClock:
-    """Wall-clock UTC time, truncated to microseconds like Kratos' database columns."""
+class MockClock:
+    """The store's clock: real time (plus any offset) or frozen at an instant; tests can move it.
 
-    def now(self) -> datetime:
-        return datetime.now(UTC)
+    ``freeze``/``unfreeze``/``advance``/``set`` are what ``POST /__mock__/clock`` and the pytest
+    handle call. Thread-safe: the event loop and the test thread both read it.
+    """
 
-
-class ManualClock:
-    """A clock that only moves when told to (frozen at ``start``), for deterministic runs."""
-
-    def __init__(self, start: datetime = EPOCH, *, tick: timedelta = timedelta(0)) -> None:
-        self._now = start
-        self._tick = tick
+    def __init__(self, *, frozen_at: datetime | None = None) -> None:
         self._lock = threading.Lock()
+        self._frozen: datetime | None = frozen_at
+        self._offset = timedelta(0)
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen is not None
 
     def now(self) -> datetime:
-        with self._lock:
-            current = self._now
-            self._now += self._tick
-            return current
+        frozen = self._frozen
+        return frozen if frozen is not None else datetime.now(UTC) + self._offset
 
-    def set(self, instant: datetime) -> None:
+    def freeze(self, at: datetime | None = None) -> None:
         with self._lock:
-            self._now = instant
+            self._frozen = _utc(at) if at is not None else self.now()
+
+    def unfreeze(self) -> None:
+        """Run again from the current instant (the offset keeps any jump made while frozen)."""
+        with self._lock:
+            if self._frozen is not None:
+                self._offset = self._frozen - datetime.now(UTC)
+                self._frozen = None
 
     def advance(self, delta: timedelta) -> None:
         with self._lock:
-            self._now += delta
+            if self._frozen is not None:
+                self._frozen += delta
+            else:
+                self._offset += delta
+
+    def set(self, instant: datetime) -> None:
+        with self._lock:
+            instant = _utc(instant)
+            if self._frozen is not None:
+                self._frozen = instant
+            else:
+                self._offset = instant - datetime.now(UTC)
+
+    def state(self) -> tuple[datetime | None, timedelta]:
+        return self._frozen, self._offset
+
+    def set_state(self, state: tuple[datetime | None, timedelta]) -> None:
+        with self._lock:
+            self._frozen, self._offset = state
+
+
+def SystemClock() -> MockClock:  # noqa: N802 - reads like the class it stands for
+    """A clock on real time."""
+    return MockClock()
+
+
+def ManualClock(start: datetime = EPOCH) -> MockClock:  # noqa: N802 - reads like the class it stands for
+    """A clock frozen at ``start`` (2026-01-01T00:00:00Z by default): it moves only when told to."""
+    return MockClock(frozen_at=start)
+
+
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 _ALNUM = string.ascii_letters + string.digits

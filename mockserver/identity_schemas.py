@@ -195,6 +195,16 @@ class SchemaRegistry:
     def __len__(self) -> int:
         return len(self._schemas)
 
+    def get(self, schema_id: str) -> IdentitySchema | None:
+        return self._schemas.get(schema_id)
+
+    def put(self, schema_id: str, schema: IdentitySchema | None) -> None:
+        """Add, replace or (``None``) remove a schema; the store journals these calls."""
+        if schema is None:
+            self._schemas.pop(schema_id, None)
+        else:
+            self._schemas[schema_id] = schema
+
     def for_identity(self, schema_id: str) -> IdentitySchema:
         """The schema for a create/update (empty id = default); unknown ids are a 400 as in Kratos."""
         schema = self._schemas.get(schema_id or self.default_id)

@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 
 from . import credentials as creds
 from . import patching, wire
-from .clock import Clock, Entropy, SystemClock
+from .clock import Entropy, MockClock, SystemClock
 from .errors import KratosError, bad_request, create_conflict, not_found, unique_violation
-from .identity_schemas import Derived, SchemaRegistry, normalize_identifier
+from .identity_schemas import Derived, IdentitySchema, SchemaRegistry, normalize_identifier
 from .models import (
     AAL_LEVELS,
     Credential,
@@ -56,10 +56,12 @@ def _locked(method: Callable[..., T]) -> Callable[..., T]:
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A point to return to: the journal length when it was taken."""
+    """A point to return to: the journal length, the random state and the clock when taken."""
 
     mark: int
     generation: int
+    entropy: object
+    clock: tuple[datetime | None, timedelta]
 
 
 @dataclass(frozen=True)
@@ -76,13 +78,13 @@ class Store:
         self,
         schemas: SchemaRegistry,
         *,
-        clock: Clock | None = None,
+        clock: MockClock | None = None,
         entropy: Entropy | None = None,
         public_url: str = "http://127.0.0.1:4434",
         session_lifespan: timedelta = timedelta(hours=24),
     ) -> None:
         self.schemas = schemas
-        self.clock: Clock = clock or SystemClock()
+        self.clock: MockClock = clock or SystemClock()
         self.entropy = entropy or Entropy()
         self.public_url = public_url
         self.session_lifespan = session_lifespan
@@ -103,7 +105,7 @@ class Store:
     def snapshot(self) -> Snapshot:
         """Start recording changes; ``restore`` undoes everything recorded since."""
         self._snapshots += 1
-        return Snapshot(len(self._journal), self._generation)
+        return Snapshot(len(self._journal), self._generation, self.entropy.state(), self.clock.state())
 
     @_locked
     def restore(self, snapshot: Snapshot) -> int:
@@ -115,10 +117,13 @@ class Store:
             "identity": self._set_identity,
             "session": self._set_session,
             "grant": self._set_grant,
+            "schema": self._set_schema,
         }
         while len(self._journal) > snapshot.mark:
             table, key, old = self._journal.pop()
             setters[table](key, old, record=False)
+        self.entropy.set_state(snapshot.entropy)
+        self.clock.set_state(snapshot.clock)
         return undone
 
     @_locked
@@ -186,12 +191,32 @@ class Store:
             self._sessions[key] = new
             self._sessions_of.setdefault(new.identity_id, set()).add(key)
 
+    def _set_schema(self, key: str, new: IdentitySchema | tuple[str] | None, *, record: bool = True) -> None:
+        """Schemas are journaled too; key "" with a 1-tuple holds the default schema id."""
+        if key == "":
+            self._record("schema", "", (self.schemas.default_id,), record)
+            self.schemas.default_id = new[0]  # type: ignore[index]
+            return
+        self._record("schema", key, self.schemas.get(key), record)
+        self.schemas.put(key, new)  # type: ignore[arg-type]
+
     def _set_grant(self, key: str, new: RecoveryGrant | None, *, record: bool = True) -> None:
         self._record("grant", key, self._grants.get(key), record)
         if new is None:
             self._grants.pop(key, None)
         else:
             self._grants[key] = new
+
+    # --- identity schemas ------------------------------------------------------------------
+
+    @_locked
+    def put_schema(self, schema_id: str, document: Mapping[str, Any], *, default: bool = False) -> IdentitySchema:
+        """Add or replace an identity schema (fixtures, control plane); invalid ones raise ValueError."""
+        schema = IdentitySchema(schema_id, document)
+        self._set_schema(schema_id, schema)
+        if default:
+            self._set_schema("", (schema_id,))
+        return schema
 
     # --- identities ------------------------------------------------------------------------
 
@@ -234,12 +259,16 @@ class Store:
         draft: IdentityDraft,
         *,
         identity_id: str | None = None,
+        at: datetime | None = None,
         conflict: Callable[[], KratosError] = create_conflict,
     ) -> Identity:
-        """Validate, derive identifiers and addresses, check uniqueness, insert (or raise)."""
+        """Validate, derive identifiers and addresses, check uniqueness, insert (or raise).
+
+        ``identity_id`` and ``at`` (the creation instant) are for fixtures: the API sets neither.
+        """
         if identity_id is not None and identity_id in self._identities:
             raise conflict()
-        identity = self._materialize(draft, None, identity_id=identity_id)
+        identity = self._materialize(draft, None, identity_id=identity_id, at=at)
         self._check_unique(identity, conflict)
         self._set_identity(identity.id, identity)
         return identity
@@ -356,9 +385,10 @@ class Store:
         identity_id: str | None = None,
         credentials: Mapping[str, Credential] | None = None,
         patch: bool = False,
+        at: datetime | None = None,
     ) -> Identity:
         """The identity a draft describes, with Kratos' derived data; raises before any write."""
-        now = self.clock.now()
+        now = at or self.clock.now()
         schema_id = draft.schema_id or (existing.schema_id if existing else self.schemas.default_id)
         schema = self.schemas.for_identity(schema_id)
         derived = schema.validate(draft.traits)

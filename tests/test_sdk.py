@@ -44,7 +44,7 @@ from ory_kratos_client.exceptions import ApiException, BadRequestException, Conf
 
 from mockserver import create_app
 from mockserver.app import KratosMockApp, Settings
-from mockserver.clock import EPOCH, ManualClock
+from mockserver.clock import EPOCH, MockClock
 from mockserver.server import BackgroundServer
 from mockserver.store import Store
 
@@ -83,8 +83,8 @@ def api(server: BackgroundServer, store: Store) -> Iterator[IdentityApi]:
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def clock_of(store: Store) -> ManualClock:
-    assert isinstance(store.clock, ManualClock)  # seeded apps run on a manual clock
+def clock_of(store: Store) -> MockClock:
+    assert isinstance(store.clock, MockClock) and store.clock.frozen  # seeded apps run on a frozen clock
     return store.clock
 
 
