@@ -6,15 +6,18 @@ connexion app, so two apps in one process never share data.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
 from typing import Any
 
 from connexion import AsyncApp
+from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.exceptions import ProblemException
 from connexion.lifecycle import ConnexionRequest, ConnexionResponse
 from connexion.middleware import MiddlewarePosition  # noqa: F401 - re-exported for plugins
@@ -40,6 +43,7 @@ log = logging.getLogger("mockserver")
 ERROR_TYPE = "application/json"
 ADMIN_PREFIXES = ("/identities", "/sessions", "/recovery")
 MAX_BODY = 5 * 1024 * 1024
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def default_schemas() -> dict[str, Any]:
@@ -101,6 +105,7 @@ def create_app(
             ContextMiddleware,
         ],
     )
+    connexion_app._middleware_app.api_cls = _CachedApi  # see _CachedOperation
     connexion_app.add_api(
         document,
         resolver=Resolver(function_resolver=lambda op_id: handlers[handler_name(op_id)]),
@@ -118,6 +123,22 @@ def create_app(
     return KratosMockApp(connexion_app, store, settings)
 
 
+class _CachedOperation(AsyncOperation):
+    """connexion 3.3 rebuilds each handler's decorator chain (``inspect.signature`` and all) on every
+    request; the chain reads the request from context at call time, so building it once is the same."""
+
+    @functools.cached_property
+    def fn(self) -> Callable[..., Any]:  # type: ignore[override]
+        return AsyncOperation.fn.fget(self)  # type: ignore[attr-defined]
+
+
+class _CachedApi(AsyncApi):
+    def make_operation(self, operation: Any) -> AsyncOperation:
+        return _CachedOperation.from_operation(
+            operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier
+        )
+
+
 class KratosMockApp:
     """The ASGI app: Kratos' front matter (auth, /admin prefix, body cap) around connexion."""
 
@@ -132,7 +153,7 @@ class KratosMockApp:
             await self.connexion(scope, receive, send)
             return
         path: str = scope["path"]
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in path):
+        if _CONTROL.search(path):
             await _send_error(send, KratosError(404, "The request path contains control characters."))
             return
         if path.startswith(ADMIN_PREFIXES):

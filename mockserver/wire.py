@@ -5,6 +5,7 @@ Shared by the handlers and the fixture loader, so both speak exactly the same fo
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -63,8 +64,11 @@ def dumps(body: Any) -> bytes:
         return json.dumps(body, separators=(",", ":")).encode()
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def fmt_time(value: datetime) -> str:
-    """RFC 3339 in UTC like Go's RFC3339Nano: trailing zeros of the fraction dropped."""
+    """RFC 3339 in UTC like Go's RFC3339Nano: trailing zeros of the fraction dropped.
+
+    Cached: records are immutable, so the same instants are formatted again and again."""
     base = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     if value.microsecond:
         return f"{base}.{value.microsecond:06d}".rstrip("0") + "Z"
