@@ -10,11 +10,11 @@ import functools
 import json
 import logging
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from importlib import resources
 from typing import Any
+from urllib.parse import parse_qs
 
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
@@ -31,10 +31,13 @@ from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive, Scope, Send
 
 from .clock import Entropy, ManualClock, MockClock, SystemClock
+from .control import DEFAULT_JOURNAL_SIZE, JournalEntry, MockController, RequestJournal
 from .errors import KratosError
+from .fixtures import Source
 from .handlers import Context, build_handlers, handler_name
-from .identity_schemas import SchemaRegistry
-from .spec import CURRENT, load_spec, path_methods
+from .handlers.control import ControlHandlers
+from .identity_schemas import SchemaRegistry, default_schemas
+from .spec import CONTROL, CURRENT, load_spec, path_methods
 from .store import Store
 from .validation import parameter_validator_class
 from .wire import dumps
@@ -43,13 +46,10 @@ log = logging.getLogger("mockserver")
 ERROR_TYPE = "application/json"
 ADMIN_PREFIXES = ("/identities", "/sessions", "/recovery")
 MAX_BODY = 5 * 1024 * 1024
+JOURNAL_BODY_LIMIT = 64 * 1024
+CONTROL_PREFIX = "/__mock__"
+UNAUTHORIZED = "Access credentials are invalid"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def default_schemas() -> dict[str, Any]:
-    """The bundled ``default`` identity schema: email (password + code identifier) and a name."""
-    text = (resources.files("mockserver") / "resources" / "default.schema.json").read_text(encoding="utf-8")
-    return {"default": json.loads(text)}
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,9 @@ class Settings:
     public_url: str | None = None  # schema_url and recovery links; defaults to base_url
     recovery_ui_url: str = "http://127.0.0.1:4455/recovery"
     require_token: str | None = None
+    control_token: str | None = None  # protects /__mock__ when set
     recovery_link_enabled: bool = True
+    journal_size: int = DEFAULT_JOURNAL_SIZE
     session_lifespan: timedelta = timedelta(hours=24)
 
 
@@ -72,9 +74,14 @@ def create_app(
     seed: int | None = None,
     clock: MockClock | None = None,
     settings: Settings | None = None,
+    fixtures: Iterable[Source] = (),
     spec: str = CURRENT,
 ) -> KratosMockApp:
-    """Build a fresh mock: a new store (unless one is given) behind our OpenAPI spec."""
+    """Build a fresh mock: a new store (unless one is given) behind our OpenAPI spec.
+
+    ``fixtures`` (paths, documents) are loaded, then sealed: ``/__mock__/reset`` and the pytest
+    plugin return to that state. A fixture that cannot load raises ``FixtureError``.
+    """
     settings = settings or Settings()
     public_url = (settings.public_url or settings.base_url).rstrip("/")
     if store is None:
@@ -86,6 +93,9 @@ def create_app(
             public_url=public_url,
             session_lifespan=settings.session_lifespan,
         )
+    controller = MockController(store, RequestJournal(settings.journal_size))
+    controller.load(fixtures)
+    controller.seal()
     ctx = Context(
         store=store,
         admin_url=settings.base_url.rstrip("/"),
@@ -113,14 +123,22 @@ def create_app(
         validate_responses=False,
         validator_map={"parameter": parameter_validator_class()},
     )
-    allow = path_methods(document)
+    control_spec = load_spec(CONTROL)
+    control = build_handlers(ctx, groups=(), extra={"control": ControlHandlers(ctx, controller)})
+    connexion_app.add_api(
+        control_spec,
+        resolver=Resolver(function_resolver=lambda op_id: control[handler_name(op_id)]),
+        strict_validation=True,
+        validator_map={"parameter": parameter_validator_class()},
+    )
+    allow = path_methods(document) + path_methods(control_spec)
     connexion_app.add_error_handler(KratosError, _render_kratos_error)
     connexion_app.add_error_handler(ProblemException, _render_problem)
     connexion_app.add_error_handler(HTTPException, lambda req, exc: _render_http(req, exc, allow))
     connexion_app.add_error_handler(UnicodeDecodeError, _render_undecodable)
     connexion_app.add_error_handler(RecursionError, _render_undecodable)
     connexion_app.add_error_handler(Exception, _render_crash)
-    return KratosMockApp(connexion_app, store, settings)
+    return KratosMockApp(connexion_app, controller, settings)
 
 
 class _CachedOperation(AsyncOperation):
@@ -140,13 +158,27 @@ class _CachedApi(AsyncApi):
 
 
 class KratosMockApp:
-    """The ASGI app: Kratos' front matter (auth, /admin prefix, body cap) around connexion."""
+    """The ASGI app: Kratos' front matter (auth, /admin prefix, body cap, the request journal)
+    around connexion."""
 
-    def __init__(self, app: AsyncApp, store: Store, settings: Settings) -> None:
+    def __init__(self, app: AsyncApp, controller: MockController, settings: Settings) -> None:
         self.connexion = app
-        self.store = store
+        self.controller = controller
+        self.store = controller.store
+        self.journal = controller.journal
         self.settings = settings
-        self._token = f"Bearer {settings.require_token}".encode() if settings.require_token else None
+        self.require_token = settings.require_token
+        self._control_token = _bearer(settings.control_token)
+
+    @property
+    def require_token(self) -> str | None:
+        """The admin token (Ory Network mode), or None (OSS: no auth). Can change between tests."""
+        return self._require_token
+
+    @require_token.setter
+    def require_token(self, token: str | None) -> None:
+        self._require_token = token
+        self._token = _bearer(token)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -159,18 +191,73 @@ class KratosMockApp:
         if path.startswith(ADMIN_PREFIXES):
             scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + scope.get("raw_path", path.encode())}
             path = scope["path"]
-        if self._token is not None and path.startswith("/admin/") and not self._authorized(scope):
-            await _send_error(
-                send, KratosError(401, "The request could not be authorized", "Access credentials are invalid")
-            )
+        if path.startswith(CONTROL_PREFIX):
+            if self._control_token is not None and not _authorized(scope, self._control_token):
+                await _send_error(send, KratosError(401, "The control plane needs the --control-token."))
+                return
+            await self.connexion(scope, _capped(receive), send)
             return
-        await self.connexion(scope, _capped(receive), send)
+        if self._token is not None and path.startswith("/admin/") and not _authorized(scope, self._token):
+            await _send_error(send, KratosError(401, "The request could not be authorized", UNAUTHORIZED))
+            return
+        await self._journaled(scope, receive, send)
 
-    def _authorized(self, scope: Scope) -> bool:
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                return value == self._token
-        return False
+    async def _journaled(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one Kratos request and record it: method, path, query, body, status, operationId."""
+        chunks: list[bytes] = []
+        status = 0
+        capped = _capped(receive)
+
+        async def recording_receive() -> Message:
+            message = await capped()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.connexion(scope, recording_receive, recording_send)
+        finally:
+            routing = scope.get("extensions", {}).get("connexion_routing", {})
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
+            entry = JournalEntry(
+                method=scope["method"],
+                path=scope["path"],
+                query=query,
+                body=_journal_body(b"".join(chunks)),
+                status=status,
+                operation_id=routing.get("operation_id"),
+                time=self.store.clock.now(),
+            )
+            self.journal.record(entry)
+
+
+def _bearer(token: str | None) -> bytes | None:
+    return f"Bearer {token}".encode() if token else None
+
+
+def _authorized(scope: Scope, expected: bytes) -> bool:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return value == expected
+    return False
+
+
+def _journal_body(raw: bytes) -> Any:
+    """The request body for the journal: parsed JSON when it is, else (a prefix of) the text."""
+    if not raw:
+        return None
+    if len(raw) <= JOURNAL_BODY_LIMIT:
+        try:
+            return json.loads(raw)
+        except (ValueError, RecursionError):
+            pass
+    return raw[:JOURNAL_BODY_LIMIT].decode("utf-8", "replace")
 
 
 def _capped(receive: Receive) -> Receive:

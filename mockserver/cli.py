@@ -53,6 +53,26 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="public base URL used in schema_url and recovery links (default: the base URL)",
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default=env.get("KRATOS_MOCK_LOG_LEVEL", "info").lower())
+    env_fixtures = [p for p in env.get("KRATOS_MOCK_FIXTURES", "").split(os.pathsep) if p]
+    run.add_argument("--fixtures", action="append", metavar="PATH", default=None,
+                     help="fixture file to load at start (repeatable; default: the bundled default.yaml; "
+                          f"env KRATOS_MOCK_FIXTURES, {os.pathsep}-separated)")  # fmt: skip
+    run.set_defaults(env_fixtures=env_fixtures)
+    run.add_argument("--clock", choices=("real", "frozen"), default=env.get("KRATOS_MOCK_CLOCK") or None,
+                     help="frozen starts at 2026-01-01T00:00:00Z and moves only via /__mock__/clock "
+                          "(default: frozen with --seed, else real)")  # fmt: skip
+    run.add_argument("--control-token", default=env.get("KRATOS_MOCK_CONTROL_TOKEN") or None,
+                     help="require 'Authorization: Bearer TOKEN' on /__mock__/*")  # fmt: skip
+
+    fixtures = commands.add_parser("fixtures", help="check or create fixture files")
+    actions = fixtures.add_subparsers(dest="action", required=True)
+    validate = actions.add_parser("validate", help="load fixture files into a scratch mock and report errors")
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    export = actions.add_parser("export", help="snapshot a running Kratos (or mock) into a fixture file")
+    export.add_argument("--base-url", required=True, help="admin base URL, e.g. http://127.0.0.1:4434")
+    export.add_argument("--public-url", default=None, help="public base URL for /schemas (default: base URL)")
+    export.add_argument("--token", default=env.get("KRATOS_MOCK_EXPORT_TOKEN") or None, help="bearer token to send")
+    export.add_argument("-o", "--output", default="-", help="file to write (YAML; default: standard output)")
     return parser
 
 
@@ -60,7 +80,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = build_parser(os.environ if env is None else env).parse_args(argv)
     if args.command == "run":
         return _run(args)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    if args.action == "validate":
+        return _validate(args.paths)
+    return _export(args)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -75,9 +97,55 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"kratos-mock: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
+    from .clock import ManualClock, SystemClock
+    from .fixtures import FixtureError
+    from .spec import bundled
+
     base_url = args.base_url or url_for(args.host, sock.getsockname()[1])
-    settings = Settings(base_url=base_url, public_url=args.public_url, require_token=args.require_token)
-    app = create_app(seed=args.seed, settings=settings)
+    settings = Settings(base_url=base_url, public_url=args.public_url, require_token=args.require_token,
+                        control_token=args.control_token)  # fmt: skip
+    frozen = args.clock == "frozen" or (args.clock is None and args.seed is not None)
+    fixtures = args.fixtures or args.env_fixtures or [bundled("fixtures", "default.yaml")]
+    try:
+        app = create_app(seed=args.seed, settings=settings, fixtures=fixtures,
+                         clock=ManualClock() if frozen else SystemClock())  # fmt: skip
+    except FixtureError as exc:
+        sock.close()
+        print(f"kratos-mock: {exc}", file=sys.stderr)
+        return 1
     print(f"kratos-mock {__version__} serving the Kratos admin API on {base_url}", file=sys.stderr, flush=True)
     serve(app, sock, log_level=args.log_level)
+    return 0
+
+
+def _validate(paths: Sequence[str]) -> int:
+    from .fixtures import validate_files
+
+    errors = validate_files(paths)
+    for error in errors:
+        print(error, file=sys.stderr)
+    print(f"{len(paths) - len(errors)} of {len(paths)} fixture files are valid", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    import urllib.error
+
+    import yaml
+
+    from .export import export_fixture
+
+    try:
+        document = export_fixture(args.base_url, public_url=args.public_url, token=args.token)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        print(f"kratos-mock: cannot export from {args.base_url}: {exc}", file=sys.stderr)
+        return 1
+    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    print(f"exported {len(document['identities'])} identities and {len(document['schemas'])} schemas",
+          file=sys.stderr)  # fmt: skip
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
@@ -19,10 +20,17 @@ from jsonschema import FormatChecker, SchemaError
 from jsonschema.validators import validator_for
 
 from .errors import KratosError, bad_request
+from .spec import bundled
 
 EXTENSION = "ory.sh/kratos"
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE_CHARS = re.compile(r"^\+[\d\s\-().]{6,}$")
+
+
+def default_schemas() -> dict[str, Any]:
+    """The bundled ``default`` identity schema: email (password + code identifier) and a name."""
+    text = bundled("fixtures", "schemas/default.schema.json").read_text(encoding="utf-8")
+    return {"default": json.loads(text)}
 
 
 def encode_schema_id(schema_id: str) -> str:

@@ -12,15 +12,22 @@ from typing import Any
 import yaml
 
 CURRENT = "kratos-v26.2.yaml"
+CONTROL = "control-plane.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def bundled(folder: str, name: str) -> Path:
+    """A file shipped with the package: ``spec/`` and ``fixtures/`` of the checkout, which the
+    wheel carries as ``mockserver/spec`` and ``mockserver/_fixtures``."""
+    packaged = resources.files("mockserver") / ("_fixtures" if folder == "fixtures" else folder) / name
+    if packaged.is_file():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / folder / name
 
 
 def spec_path(name: str = CURRENT) -> Path:
     """The file of one of our specs, in the installed package or in the source checkout."""
-    packaged = resources.files("mockserver") / "spec" / name
-    if packaged.is_file():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parent.parent / "spec" / name
+    return bundled("spec", name)
 
 
 @functools.lru_cache(maxsize=4)
@@ -37,10 +44,11 @@ def load_spec(name: str = CURRENT) -> dict[str, Any]:
 def operation_table(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(METHOD, path, operationId) for every operation, in spec order."""
     out = []
+    base = (spec.get("servers") or [{}])[0].get("url", "").rstrip("/")
     for path, item in spec.get("paths", {}).items():
         for method, op in item.items():
             if isinstance(op, dict) and "operationId" in op:
-                out.append((method.upper(), path, op["operationId"]))
+                out.append((method.upper(), base + path, op["operationId"]))
     return out
 
 

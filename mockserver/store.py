@@ -249,6 +249,23 @@ class Store:
             raise not_found()
         return self._identities[owner]
 
+    def identity_id_by_external_id(self, external_id: str) -> str | None:
+        return self._unique.get(("external_id", "", external_id))
+
+    @_locked
+    def set_identity_times(self, identity_id: str, *, updated_at: datetime | None = None,
+                           state_changed_at: datetime | None = None) -> Identity:  # fmt: skip
+        """Fixtures may pin timestamps the API always sets itself."""
+        identity = self.get_identity(identity_id)
+        changes: dict[str, Any] = {}
+        if updated_at is not None:
+            changes["updated_at"] = updated_at
+        if state_changed_at is not None:
+            changes["state_changed_at"] = state_changed_at
+        identity = replace(identity, **changes)
+        self._set_identity(identity_id, identity)
+        return identity
+
     def salt(self) -> bytes:
         """16 bytes of seeded salt for hashing imported plaintext passwords."""
         return self.entropy.token(16).encode()

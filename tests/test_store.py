@@ -10,10 +10,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, invariant, rule
 
-from mockserver.app import default_schemas
 from mockserver.clock import Entropy, ManualClock
 from mockserver.errors import KratosError
-from mockserver.identity_schemas import SchemaRegistry
+from mockserver.identity_schemas import SchemaRegistry, default_schemas
 from mockserver.models import IdentityDraft
 from mockserver.store import Store
 

@@ -21,13 +21,14 @@ def handler_name(operation_id: str) -> str:
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", operation_id.replace("ID", "Id")).lower()
 
 
-def build_handlers(ctx: Context) -> dict[str, Callable[..., Any]]:
-    """Every handler of every group, bound to ``ctx``, keyed by its function name."""
+def build_handlers(
+    ctx: Context, groups: tuple[type, ...] = GROUPS, extra: dict[str, object] | None = None
+) -> dict[str, Callable[..., Any]]:
+    """Every handler of the groups (bound to ``ctx``) and of ``extra`` instances, by function name."""
     table: dict[str, Callable[..., Any]] = {}
-    for group in GROUPS:
-        instance = group(ctx)
-        for name in dir(group):
-            if not name.startswith("_") and callable(getattr(group, name)):
+    for instance in [group(ctx) for group in groups] + list((extra or {}).values()):
+        for name in dir(type(instance)):
+            if not name.startswith("_") and callable(getattr(instance, name)):
                 table[name] = getattr(instance, name)
     return table
 

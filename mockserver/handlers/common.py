@@ -124,7 +124,7 @@ def lenient_uuid(value: str) -> str:
         return "00000000-0000-0000-0000-000000000000"
 
 
-def go_duration(value: str | None) -> timedelta | None:
+def go_duration(value: str | None, field: str = "expires_in") -> timedelta | None:
     """Parse a Go duration (``1h30m``, ``1.5h``, ``500ms``) for ``expires_in``; must be positive."""
     if value is None or value == "":
         return None
@@ -135,9 +135,7 @@ def go_duration(value: str | None) -> timedelta | None:
         rest = ""
     elif not rest:
         rest = "?"
-    unparsable = bad_request(
-        f'Unable to parse "expires_in" as a duration string (e.g. "1h", "1m30s", "500ms"): {value}'
-    )
+    unparsable = bad_request(f'Unable to parse "{field}" as a duration string (e.g. "1h", "1m30s", "500ms"): {value}')
     while rest:
         match = _DURATION.match(rest)
         if not match:
@@ -148,5 +146,5 @@ def go_duration(value: str | None) -> timedelta | None:
         raise unparsable  # Go's int64 nanoseconds overflow
     total *= sign
     if total <= 0:
-        raise bad_request(f'Value from "expires_in" must be result to a future time: {value}')
+        raise bad_request(f'Value from "{field}" must be result to a future time: {value}')
     return timedelta(seconds=total)

@@ -1,0 +1,109 @@
+"""The mock's own controls, free of HTTP: the seeded baseline, reset, fixture loading, the journal.
+
+The control plane (``/__mock__``) and the pytest plugin both drive a ``MockController``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .fixtures import Source, load_fixtures
+from .store import Snapshot, Store
+from .wire import fmt_time
+
+DEFAULT_JOURNAL_SIZE = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """One request to the Kratos API, as the mock saw it."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    body: Any
+    status: int
+    operation_id: str | None
+    time: datetime
+
+    def as_json(self) -> dict[str, Any]:
+        return {"method": self.method, "path": self.path, "query": self.query, "body": self.body,
+                "status": self.status, "operation_id": self.operation_id, "time": fmt_time(self.time)}  # fmt: skip
+
+
+class RequestJournal:
+    """The last ``maxlen`` requests (oldest dropped first), so a long run cannot eat memory."""
+
+    def __init__(self, maxlen: int = DEFAULT_JOURNAL_SIZE) -> None:
+        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
+        self._lock = threading.Lock()
+
+    def record(self, entry: JournalEntry) -> None:
+        with self._lock:
+            self._entries.append(entry)
+
+    def entries(self, operation_id: str | None = None) -> list[JournalEntry]:
+        with self._lock:
+            return [e for e in self._entries if operation_id is None or e.operation_id == operation_id]
+
+    def count(self, operation_id: str | None = None) -> int:
+        return len(self.entries(operation_id))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return iter(self.entries())
+
+    def assert_called(self, operation_id: str, times: int | None = None) -> list[JournalEntry]:
+        """Fail unless ``operation_id`` was called (exactly ``times`` times, if given)."""
+        calls = self.entries(operation_id)
+        if times is None and not calls:
+            raise AssertionError(f"{operation_id} was never called; calls: {self._summary()}")
+        if times is not None and len(calls) != times:
+            raise AssertionError(f"{operation_id} was called {len(calls)} times, not {times}; calls: {self._summary()}")
+        return calls
+
+    def _summary(self) -> str:
+        names = [e.operation_id or f"{e.method} {e.path}" for e in self.entries()]
+        return ", ".join(names[-20:]) or "none"
+
+
+class MockController:
+    """The store plus the point it resets to (the loaded fixtures) and the request journal."""
+
+    def __init__(self, store: Store, journal: RequestJournal | None = None) -> None:
+        self.store = store
+        self.journal = journal or RequestJournal()
+        self._baseline: Snapshot | None = None
+
+    def load(self, documents: Iterable[Source]) -> dict[str, int]:
+        """Load fixture documents now; they stay until the next ``reset``."""
+        return load_fixtures(self.store, documents)
+
+    def seal(self) -> None:
+        """Make the current state the one ``reset`` returns to."""
+        with self.store.lock:
+            if self._baseline is not None:
+                self.store.release(self._baseline)
+            self._baseline = self.store.snapshot()
+
+    def reset(self) -> int:
+        """Back to the sealed state (fixtures, random state, clock), journal emptied; returns the
+        writes undone."""
+        self.journal.clear()
+        with self.store.lock:
+            if self._baseline is None:
+                self.seal()
+                return 0
+            assert self._baseline is not None
+            return self.store.restore(self._baseline)

@@ -1,0 +1,336 @@
+"""Fixture documents: identity schemas, identities and sessions as plain data, loaded atomically.
+
+A document (YAML or JSON) has up to four keys::
+
+    default_schema_id: customer              # optional
+    schemas: {customer: {...JSON Schema...}, other: schemas/other.json}   # inline or a path
+    identities:                              # the create-body wire format, plus id/timestamps
+      - {id: ..., schema_id: customer, traits: {...}, credentials: {...}, state: active}
+    sessions:                                # the identity by id, external_id or identifier
+      - {identity: {identifier: ada@example.com}, authenticator_assurance_level: aal2, ...}
+
+Loading never calls handlers: it validates with the same wire parser and store rules as the API,
+and either everything loads or nothing does. Errors name the file, the JSON path and the problem.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import wire
+from .clock import Entropy, ManualClock
+from .errors import KratosError
+from .identity_schemas import SchemaRegistry, default_schemas
+from .models import AAL_LEVELS
+from .store import Store
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+TOP_LEVEL = frozenset({"default_schema_id", "schemas", "identities", "sessions"})
+IDENTITY_EXTRA = ("id", "created_at", "updated_at", "state_changed_at")
+SESSION_FIELDS = frozenset({
+    "id", "identity", "active", "authenticator_assurance_level", "aal", "authentication_methods", "devices",
+    "authenticated_at", "issued_at", "expires_at",
+})  # fmt: skip
+IDENTITY_REFS = ("id", "external_id", "identifier")
+SECRET_TYPES = ("password", "oidc", "saml")  # the credentials a fixture can import
+
+
+class FixtureError(ValueError):
+    """A fixture that cannot be loaded: ``<source>: <JSON path>: <what is wrong>``."""
+
+    def __init__(self, source: str, path: str, problem: str) -> None:
+        self.source, self.path, self.problem = source, path, problem
+        super().__init__(f"{source}: {path}: {problem}")
+
+
+@dataclass
+class FixtureDocument:
+    """One parsed document, with where it came from (for error messages and relative paths)."""
+
+    source: str
+    data: dict[str, Any]
+    base_dir: Path | None = None
+    schemas: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+def read_fixture(path: str | Path) -> FixtureDocument:
+    """Read a YAML or JSON fixture file (YAML also reads JSON)."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise FixtureError(source, "$", f"cannot read the file: {exc.strerror}") from None
+    try:
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - CSafeLoader/SafeLoader only
+    except yaml.YAMLError as exc:
+        raise FixtureError(source, "$", f"not valid YAML or JSON: {exc}") from None
+    return as_document(data, source, path.parent)
+
+
+def as_document(data: Any, source: str = "<fixture>", base_dir: Path | None = None) -> FixtureDocument:
+    """Check a document's shape and resolve its schema paths."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise FixtureError(source, "$", f"expected an object with {', '.join(sorted(TOP_LEVEL))}")
+    for key in data:
+        if key not in TOP_LEVEL:
+            raise FixtureError(source, f"$.{key}", f"unknown key; expected one of {', '.join(sorted(TOP_LEVEL))}")
+    doc = FixtureDocument(source, data, base_dir)
+    schemas = data.get("schemas") or {}
+    if not isinstance(schemas, dict):
+        raise FixtureError(source, "$.schemas", "expected an object of schema id to JSON Schema or file path")
+    for schema_id, value in schemas.items():
+        doc.schemas[str(schema_id)] = _schema_document(doc, f"$.schemas.{schema_id}", value)
+    for key in ("identities", "sessions"):
+        if not isinstance(data.get(key) or [], list):
+            raise FixtureError(source, f"$.{key}", "expected a list")
+    default = data.get("default_schema_id")
+    if default is not None and not isinstance(default, str):
+        raise FixtureError(source, "$.default_schema_id", "expected a string")
+    return doc
+
+
+def _schema_document(doc: FixtureDocument, where: str, value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if not isinstance(value, str):
+        raise FixtureError(doc.source, where, "expected an inline JSON Schema or a path to one")
+    path = Path(value)
+    if not path.is_absolute() and doc.base_dir is not None:
+        path = doc.base_dir / path
+    try:
+        loaded = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FixtureError(doc.source, where, f"cannot read {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        raise FixtureError(doc.source, where, f"{path} is not JSON: {exc}") from None
+    if not isinstance(loaded, dict):
+        raise FixtureError(doc.source, where, f"{path} does not hold a JSON object")
+    return loaded
+
+
+Source = FixtureDocument | str | Path | Mapping[str, Any]
+
+
+def load_fixtures(store: Store, documents: Iterable[Source]) -> dict[str, int]:
+    """Load documents in order into ``store``: all of them, or (on any error) none of them."""
+    docs = [_coerce(d) for d in documents]
+    counts = {"schemas": 0, "identities": 0, "sessions": 0}
+    with store.lock:
+        mark = store.snapshot()
+        try:
+            for doc in docs:
+                _apply(store, doc, counts)
+        except BaseException:
+            store.restore(mark)
+            raise
+        finally:
+            store.release(mark)
+    return counts
+
+
+def _coerce(document: Source) -> FixtureDocument:
+    if isinstance(document, FixtureDocument):
+        return document
+    if isinstance(document, str | Path):
+        return read_fixture(document)
+    return as_document(dict(document))
+
+
+def _apply(store: Store, doc: FixtureDocument, counts: dict[str, int]) -> None:
+    default = doc.data.get("default_schema_id")
+    for schema_id, schema in doc.schemas.items():
+        try:
+            store.put_schema(schema_id, schema, default=schema_id == default)
+        except ValueError as exc:
+            raise FixtureError(doc.source, f"$.schemas.{schema_id}", str(exc)) from None
+        counts["schemas"] += 1
+    if default is not None and store.schemas.get(default) is None:
+        raise FixtureError(doc.source, "$.default_schema_id", f"no schema {default!r} is loaded")
+    if default is not None and default not in doc.schemas:
+        store.put_schema(default, store.schemas.for_identity(default).document, default=True)
+    for index, item in enumerate(doc.data.get("identities") or []):
+        _identity(store, doc, f"$.identities[{index}]", item)
+        counts["identities"] += 1
+    for index, item in enumerate(doc.data.get("sessions") or []):
+        _session(store, doc, f"$.sessions[{index}]", item)
+        counts["sessions"] += 1
+
+
+def _problem(error: KratosError) -> str:
+    text = error.reason or error.message
+    return text.replace("I[#] S[] validation failed\n  ", "").replace("\n  ", "; ")
+
+
+def _identity(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
+    if not isinstance(item, dict):
+        raise FixtureError(doc.source, where, "expected an identity object (the createIdentity body)")
+    body = {k: v for k, v in item.items() if k not in IDENTITY_EXTRA}
+    times = {k: _time(doc, f"{where}.{k}", item.get(k)) for k in IDENTITY_EXTRA[1:]}
+    identity_id = wire.parse_uuid(item["id"], "id") if item.get("id") is not None else None
+    try:
+        draft = wire.parse_create_body(body, store.salt)
+        identity = store.create_identity(draft, identity_id=identity_id, at=times["created_at"])
+    except KratosError as error:
+        if error.code == 409:
+            raise FixtureError(doc.source, where, "conflicts with an identity loaded before (same id, "
+                               "credential identifier, address or external_id)") from None  # fmt: skip
+        raise FixtureError(doc.source, where, _problem(error)) from None
+    if times["updated_at"] or times["state_changed_at"]:
+        store.set_identity_times(
+            identity.id, updated_at=times["updated_at"], state_changed_at=times["state_changed_at"]
+        )
+
+
+def _time(doc: FixtureDocument, where: str, value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            pass
+        else:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise FixtureError(doc.source, where, f"expected an RFC 3339 timestamp, got {value!r}")
+
+
+def _session(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
+    if not isinstance(item, dict):
+        raise FixtureError(doc.source, where, "expected a session object")
+    for key in item:
+        if key not in SESSION_FIELDS:
+            raise FixtureError(
+                doc.source, f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(SESSION_FIELDS))}"
+            )
+    identity_id = resolve_identity(store, doc, f"{where}.identity", item.get("identity"))
+    aal = item.get("authenticator_assurance_level", item.get("aal", "aal1"))
+    if aal not in AAL_LEVELS:
+        raise FixtureError(
+            doc.source, f"{where}.authenticator_assurance_level", f"expected one of {', '.join(AAL_LEVELS)}"
+        )
+    for key in ("authentication_methods", "devices"):
+        value = item.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            raise FixtureError(doc.source, f"{where}.{key}", "expected a list of objects")
+    active = item.get("active", True)
+    if not isinstance(active, bool):
+        raise FixtureError(doc.source, f"{where}.active", "expected true or false")
+    session_id = wire.parse_uuid(item["id"], "id") if item.get("id") is not None else None
+    try:
+        store.create_session(
+            identity_id,
+            session_id=session_id,
+            active=active,
+            aal=aal,
+            authentication_methods=item.get("authentication_methods"),
+            devices=item.get("devices"),
+            authenticated_at=_time(doc, f"{where}.authenticated_at", item.get("authenticated_at")),
+            issued_at=_time(doc, f"{where}.issued_at", item.get("issued_at")),
+            expires_at=_time(doc, f"{where}.expires_at", item.get("expires_at")),
+        )
+    except KratosError as error:
+        raise FixtureError(doc.source, where, _problem(error)) from None
+
+
+def resolve_identity(store: Store, doc: FixtureDocument | None, where: str, ref: Any) -> str:
+    """An identity reference: a UUID string, or ``{id|external_id|identifier: ...}``."""
+    source = doc.source if doc else "<request>"
+    if isinstance(ref, str):
+        ref = {"id": ref}
+    if not isinstance(ref, dict) or len([k for k in IDENTITY_REFS if k in ref]) != 1 or len(ref) != 1:
+        raise FixtureError(source, where, "expected exactly one of id, external_id or identifier")
+    ((kind, value),) = ref.items()
+    if not isinstance(value, str):
+        raise FixtureError(source, f"{where}.{kind}", "expected a string")
+    if kind == "id":
+        found = store.find_identity(wire.parse_uuid(value, "id") or "")
+        identity_id = found.id if found else None
+    elif kind == "external_id":
+        identity_id = store.identity_id_by_external_id(value)
+    else:
+        matches = store.list_identities(credentials_identifier=value).items
+        identity_id = matches[0].id if matches else None
+    if identity_id is None:
+        raise FixtureError(source, f"{where}.{kind}", f"no identity with {kind} {value!r} is loaded")
+    return identity_id
+
+
+def dump_state(store: Store) -> dict[str, Any]:
+    """The whole state as a fixture document (what ``GET /__mock__/state`` returns)."""
+    with store.lock:
+        schemas = {s.id: s.document for s in store.schemas}
+        identities = [
+            identity_fixture(wire.identity_json(i, store.public_url, credentials="declassify", include=SECRET_TYPES))
+            for i in store.identities()
+        ]
+        sessions = [_session_fixture(s) for s in sorted(store.sessions(), key=lambda s: (s.created_at, s.id))]
+        default = store.schemas.default_id
+    return {"default_schema_id": default, "schemas": schemas, "identities": identities, "sessions": sessions}
+
+
+def identity_fixture(identity: Mapping[str, Any]) -> dict[str, Any]:
+    """An admin-API identity (credentials declassified) in the fixture (create-body) format."""
+    out: dict[str, Any] = {
+        "id": identity["id"],
+        "schema_id": identity["schema_id"],
+        "traits": identity.get("traits", {}),
+    }
+    for key in ("state", "external_id", "organization_id", "metadata_public", "metadata_admin"):
+        if identity.get(key) is not None:
+            out[key] = identity[key]
+    credentials: dict[str, Any] = {}
+    for kind, cred in (identity.get("credentials") or {}).items():
+        config = cred.get("config") or {}
+        if kind == "password" and config.get("hashed_password"):
+            credentials["password"] = {"config": {"hashed_password": config["hashed_password"]}}
+        elif kind in ("oidc", "saml") and config.get("providers"):
+            keep = ("subject", "provider", "organization") + (("use_auto_link",) if kind == "oidc" else ())
+            providers = [{k: p[k] for k in keep if p.get(k) not in (None, "")} for p in config["providers"]]
+            credentials[kind] = {"config": {"providers": providers}}
+    if credentials:
+        out["credentials"] = credentials
+    addresses = identity.get("verifiable_addresses") or []
+    touched = [a for a in addresses if a.get("verified") or a.get("status") != "pending"]
+    if touched:
+        out["verifiable_addresses"] = [{k: a[k] for k in ("value", "via", "verified", "status")} for a in touched]
+    for key in ("created_at", "updated_at", "state_changed_at"):
+        if identity.get(key):
+            out[key] = identity[key]
+    return out
+
+
+def _session_fixture(session: Any) -> dict[str, Any]:
+    return {
+        "id": session.id,
+        "identity": {"id": session.identity_id},
+        "active": session.active,
+        "authenticator_assurance_level": session.aal,
+        "authentication_methods": [dict(m) for m in session.authentication_methods],
+        "devices": [dict(d) for d in session.devices],
+        "authenticated_at": wire.fmt_time(session.authenticated_at),
+        "issued_at": wire.fmt_time(session.issued_at),
+        "expires_at": wire.fmt_time(session.expires_at),
+    }
+
+
+def validate_files(paths: Sequence[str | Path]) -> list[str]:
+    """``kratos-mock fixtures validate``: load each file into a scratch store; the errors found."""
+    errors = []
+    for path in paths:
+        try:
+            load_fixtures(Store(SchemaRegistry(default_schemas()), clock=ManualClock(), entropy=Entropy(0)), [path])
+        except FixtureError as exc:
+            errors.append(str(exc))
+    return errors

@@ -1,0 +1,102 @@
+"""The control plane under ``/__mock__`` (spec/control-plane.yaml): reset, fixtures, state,
+sessions, clock, request journal, health. Thin: each calls the ``MockController`` or the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from starlette.responses import Response
+
+from .. import wire
+from ..control import MockController
+from ..errors import KratosError, bad_request
+from ..fixtures import FixtureError, dump_state, resolve_identity
+from .common import Context, go_duration, no_content, respond
+
+
+def _fixture_error(error: FixtureError) -> KratosError:
+    return bad_request(str(error))
+
+
+class ControlHandlers:
+    def __init__(self, ctx: Context, controller: MockController) -> None:
+        self.ctx = ctx
+        self.controller = controller
+        self.store = controller.store
+
+    async def reset_mock(self) -> Response:
+        return respond({"undone": self.controller.reset()})
+
+    async def load_fixtures(self, body: dict[str, Any]) -> Response:
+        try:
+            counts = self.controller.load([body])
+        except FixtureError as error:
+            raise _fixture_error(error) from None
+        return respond(counts, 201)
+
+    async def get_state(self) -> Response:
+        return respond(dump_state(self.store))
+
+    async def create_session(self, body: dict[str, Any]) -> Response:
+        try:
+            identity_id = resolve_identity(self.store, None, "$.identity", body.get("identity"))
+        except FixtureError as error:
+            raise _fixture_error(error) from None
+        times = {k: _time(body.get(k), k) for k in ("authenticated_at", "issued_at", "expires_at")}
+        session = self.store.create_session(
+            identity_id,
+            session_id=wire.parse_uuid(body.get("id"), "id"),
+            active=body.get("active", True),
+            aal=body.get("authenticator_assurance_level", "aal1"),
+            authentication_methods=body.get("authentication_methods"),
+            devices=body.get("devices"),
+            **times,
+        )
+        identity = self.store.find_identity(identity_id)
+        view = wire.session_json(session, identity, self.ctx.public_url,
+                                 active=self.store.is_session_active(session, identity), devices="show")  # fmt: skip
+        return respond({**view, "token": session.token}, 201)
+
+    async def get_clock(self) -> Response:
+        return respond(self._clock())
+
+    async def set_clock(self, body: dict[str, Any]) -> Response:
+        clock = self.store.clock
+        instant = _time(body.get("set"), "set")
+        step = go_duration(body["advance"], "advance") if body.get("advance") else None
+        if body.get("freeze") is True:
+            clock.freeze(instant)
+        elif instant is not None:
+            clock.set(instant)
+        if body.get("freeze") is False:
+            clock.unfreeze()
+        if step is not None:
+            clock.advance(step)
+        return respond(self._clock())
+
+    def _clock(self) -> dict[str, Any]:
+        return {"now": wire.fmt_time(self.store.clock.now()), "frozen": self.store.clock.frozen}
+
+    async def list_requests(self, operation_id: str | None = None) -> Response:
+        return respond([e.as_json() for e in self.controller.journal.entries(operation_id)])
+
+    async def clear_requests(self) -> Response:
+        self.controller.journal.clear()
+        return no_content()
+
+    async def get_health(self) -> Response:
+        if not self.store.ping():
+            raise KratosError(503, "The store did not answer within 1s.")
+        return respond({"status": "ok", "identities": len(self.store), "sessions": len(self.store.sessions()),
+                        "journal": len(self.controller.journal)})  # fmt: skip
+
+
+def _time(value: Any, field: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        raise bad_request(f"{field} must be an RFC 3339 timestamp, got {value!r}") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
