@@ -220,10 +220,13 @@ class KratosMockApp:
                 status = message["status"]
             await send(message)
 
+        # connexion's router writes the operationId into a *copy* of the scope; a shared
+        # "extensions" dict is how it reaches us (uvicorn, unlike test clients, sends none).
+        extensions = scope.setdefault("extensions", {})
         try:
             await self.connexion(scope, recording_receive, recording_send)
         finally:
-            routing = scope.get("extensions", {}).get("connexion_routing", {})
+            routing = extensions.get("connexion_routing", {})
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
             entry = JournalEntry(
                 method=scope["method"],

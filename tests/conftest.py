@@ -58,3 +58,6 @@ def assert_error(response: Any, status: int, *, reason: str | None = None, messa
         assert reason in error.get("reason", ""), error
     if message is not None:
         assert message in error["message"], error
+
+
+pytest_plugins = ["pytester"]
