@@ -371,9 +371,8 @@ def _interleaved_medians(fns: dict[int, Callable[[], Any]], reps: int) -> dict[i
 
 
 def _build_store(n: int) -> tuple[Any, list[str], float]:
-    from mockserver.app import default_schemas
     from mockserver.clock import Entropy
-    from mockserver.identity_schemas import SchemaRegistry
+    from mockserver.identity_schemas import SchemaRegistry, default_schemas
     from mockserver.models import IdentityDraft
     from mockserver.store import Store
 
@@ -433,6 +432,86 @@ def bench_pages(sizes: tuple[int, ...] = (1_000, 100_000), reps: int = 60, http_
                 out[str(n)][key] = seconds * 1e3
     small, large = (out[str(n)] for n in (min(sizes), max(sizes)))
     out["ratio"] = {k: large[k] / small[k] for k in ("page_ms", "store_only_ms", "http_ms")}
+    return out
+
+
+def bench_restore(sizes: tuple[int, ...] = (1_000, 100_000), reps: int = 201) -> dict[str, Any]:
+    """What the pytest plugin does between tests: ``controller.reset()`` after a test that created
+    one identity and a session, with 1,000 and 100,000 identities seeded."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from mockserver.app import create_app
+
+    out: dict[str, Any] = {"reps": reps}
+    for n in sizes:
+        app = create_app(seed=1)
+        store, _, create_s = _build_store_into(app.store, n)
+        app.controller.seal()
+        timings = []
+        for i in range(reps):
+            from mockserver.models import IdentityDraft
+
+            identity = store.create_identity(IdentityDraft(schema_id="default", traits={"email": f"t{i}@example.com"}))
+            store.create_session(identity.id)
+            began = time.perf_counter()
+            app.controller.reset()
+            timings.append(time.perf_counter() - began)
+        out[str(n)] = {
+            "seed_s": create_s,
+            "restore_ms_median": statistics.median(timings) * 1e3,
+            "restore_ms_p99": sorted(timings)[int(len(timings) * 0.99)] * 1e3,
+        }
+    return out
+
+
+def _build_store_into(store: Any, n: int) -> tuple[Any, list[str], float]:
+    from mockserver.models import IdentityDraft
+
+    began = time.perf_counter()
+    ids = [
+        store.create_identity(IdentityDraft(schema_id="default", traits={"email": f"u{i}@example.com"})).id
+        for i in range(n)
+    ]
+    return store, ids, time.perf_counter() - began
+
+
+BCRYPT = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+
+
+def bench_fixture_load(n: int = 10_000, reps: int = 3) -> dict[str, Any]:
+    """Loading a YAML fixture file of ``n`` identities (with hashed passwords) into a fresh mock."""
+    import tempfile
+
+    import yaml
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from mockserver.app import create_app
+
+    identities = [
+        {
+            "schema_id": "default",
+            "traits": {"email": f"user{i}@example.com", "name": {"first": f"U{i}"}},
+            "credentials": {
+                "password": {
+                    "config": {"hashed_password": "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"}
+                }
+            },
+        }
+        for i in range(n)
+    ]
+    out: dict[str, Any] = {"identities": n, "target_s": 2.0}
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind, dump in (("json", json.dumps), ("yaml", yaml.safe_dump)):
+            path = Path(tmp) / f"many.{kind}"
+            path.write_text(dump({"identities": identities}))
+            timings = []
+            for _ in range(reps):
+                began = time.perf_counter()
+                app = create_app(seed=1, fixtures=[path])
+                timings.append(time.perf_counter() - began)
+                assert len(app.store) == n
+            out[kind] = {"load_s_median": statistics.median(timings), "runs_s": timings}
     return out
 
 
@@ -497,6 +576,20 @@ def table(results: dict[str, Any]) -> str:
                 "~1.0x",
             )
         )
+    if "restore" in results:
+        for n, r in ((k, v) for k, v in results["restore"].items() if k.isdigit()):
+            rows.append(
+                (
+                    f"restore between tests @ {int(n):,} identities",
+                    f"{r['restore_ms_median']:.3f} ms median, p99 {r['restore_ms_p99']:.3f} ms",
+                    "<= 1 ms",
+                )
+            )
+    if "fixture_load" in results:
+        f = results["fixture_load"]
+        for kind in ("json", "yaml"):
+            label = f"load {f['identities']:,} identities ({kind} file)"
+            rows.append((label, f"{f[kind]['load_s_median']:.2f} s median", "<= 2 s"))
     if "flask_vs_async" in results:
         f = results["flask_vs_async"]
         if "skipped" in f:
@@ -559,7 +652,10 @@ def section(name: str, results: dict[str, Any]) -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="kratos-mock benchmarks (see the module docstring).")
-    parser.add_argument("command", choices=("all", "startup", "throughput", "pages", "flask-vs-async", "profile"))
+    parser.add_argument(
+        "command",
+        choices=("all", "startup", "throughput", "pages", "restore", "fixture-load", "flask-vs-async", "profile"),
+    )
     parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run (default 10)")
     parser.add_argument("--runs", type=int, default=3, help="load runs per server, median reported (default 3)")
     parser.add_argument("--connections", type=int, default=16)
@@ -569,7 +665,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, help="write JSON here (default for 'all': bench/results.json)")
     args = parser.parse_args(argv)
 
-    wanted = {"startup", "throughput", "pages", "flask-vs-async"} if args.command == "all" else {args.command}
+    everything = {"startup", "throughput", "pages", "restore", "fixture-load", "flask-vs-async"}
+    wanted = everything if args.command == "all" else {args.command}
     load = Load(args) if wanted & {"throughput", "flask-vs-async", "profile"} else None
     results: dict[str, Any] = {"meta": meta(load)}
     began = time.perf_counter()
@@ -588,6 +685,12 @@ def main(argv: list[str] | None = None) -> int:
         with section("pages", results):
             sizes = tuple(int(s) for s in args.page_sizes.split(","))
             results["pages"] = bench_pages(sizes)
+    if "restore" in wanted:
+        with section("restore", results):
+            results["restore"] = bench_restore(tuple(int(s) for s in args.page_sizes.split(",")))
+    if "fixture-load" in wanted:
+        with section("fixture-load", results):
+            results["fixture_load"] = bench_fixture_load()
     if "profile" in wanted:
         with section("profile", results):
             assert load is not None

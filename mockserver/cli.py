@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -54,15 +55,27 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default=env.get("KRATOS_MOCK_LOG_LEVEL", "info").lower())
     env_fixtures = [p for p in env.get("KRATOS_MOCK_FIXTURES", "").split(os.pathsep) if p]
-    run.add_argument("--fixtures", action="append", metavar="PATH", default=None,
-                     help="fixture file to load at start (repeatable; default: the bundled default.yaml; "
-                          f"env KRATOS_MOCK_FIXTURES, {os.pathsep}-separated)")  # fmt: skip
+    run.add_argument(
+        "--fixtures",
+        action="append",
+        metavar="PATH",
+        default=None,
+        help="fixture file to load at start (repeatable; default: the bundled default.yaml; "
+        f"env KRATOS_MOCK_FIXTURES, {os.pathsep}-separated)",
+    )
     run.set_defaults(env_fixtures=env_fixtures)
-    run.add_argument("--clock", choices=("real", "frozen"), default=env.get("KRATOS_MOCK_CLOCK") or None,
-                     help="frozen starts at 2026-01-01T00:00:00Z and moves only via /__mock__/clock "
-                          "(default: frozen with --seed, else real)")  # fmt: skip
-    run.add_argument("--control-token", default=env.get("KRATOS_MOCK_CONTROL_TOKEN") or None,
-                     help="require 'Authorization: Bearer TOKEN' on /__mock__/*")  # fmt: skip
+    run.add_argument(
+        "--clock",
+        choices=("real", "frozen"),
+        default=env.get("KRATOS_MOCK_CLOCK") or None,
+        help="frozen starts at 2026-01-01T00:00:00Z and moves only via /__mock__/clock "
+        "(default: frozen with --seed, else real)",
+    )
+    run.add_argument(
+        "--control-token",
+        default=env.get("KRATOS_MOCK_CONTROL_TOKEN") or None,
+        help="require 'Authorization: Bearer TOKEN' on /__mock__/*",
+    )
 
     fixtures = commands.add_parser("fixtures", help="check or create fixture files")
     actions = fixtures.add_subparsers(dest="action", required=True)
@@ -72,7 +85,12 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     export.add_argument("--base-url", required=True, help="admin base URL, e.g. http://127.0.0.1:4434")
     export.add_argument("--public-url", default=None, help="public base URL for /schemas (default: base URL)")
     export.add_argument("--token", default=env.get("KRATOS_MOCK_EXPORT_TOKEN") or None, help="bearer token to send")
-    export.add_argument("-o", "--output", default="-", help="file to write (YAML; default: standard output)")
+    export.add_argument(
+        "-o",
+        "--output",
+        default="-",
+        help="file to write: JSON if it ends in .json (fast to load), else YAML; default stdout",
+    )
     return parser
 
 
@@ -102,13 +120,18 @@ def _run(args: argparse.Namespace) -> int:
     from .spec import bundled
 
     base_url = args.base_url or url_for(args.host, sock.getsockname()[1])
-    settings = Settings(base_url=base_url, public_url=args.public_url, require_token=args.require_token,
-                        control_token=args.control_token)  # fmt: skip
+    settings = Settings(
+        base_url=base_url,
+        public_url=args.public_url,
+        require_token=args.require_token,
+        control_token=args.control_token,
+    )
     frozen = args.clock == "frozen" or (args.clock is None and args.seed is not None)
     fixtures = args.fixtures or args.env_fixtures or [bundled("fixtures", "default.yaml")]
     try:
-        app = create_app(seed=args.seed, settings=settings, fixtures=fixtures,
-                         clock=ManualClock() if frozen else SystemClock())  # fmt: skip
+        app = create_app(
+            seed=args.seed, settings=settings, fixtures=fixtures, clock=ManualClock() if frozen else SystemClock()
+        )
     except FixtureError as exc:
         sock.close()
         print(f"kratos-mock: {exc}", file=sys.stderr)
@@ -140,12 +163,14 @@ def _export(args: argparse.Namespace) -> int:
     except (urllib.error.URLError, OSError, ValueError) as exc:
         print(f"kratos-mock: cannot export from {args.base_url}: {exc}", file=sys.stderr)
         return 1
-    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
+    if args.output.endswith(".json"):
+        text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+    else:
+        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
     if args.output == "-":
         sys.stdout.write(text)
     else:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(text)
-    print(f"exported {len(document['identities'])} identities and {len(document['schemas'])} schemas",
-          file=sys.stderr)  # fmt: skip
+    print(f"exported {len(document['identities'])} identities and {len(document['schemas'])} schemas", file=sys.stderr)
     return 0

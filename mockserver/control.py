@@ -32,8 +32,15 @@ class JournalEntry:
     time: datetime
 
     def as_json(self) -> dict[str, Any]:
-        return {"method": self.method, "path": self.path, "query": self.query, "body": self.body,
-                "status": self.status, "operation_id": self.operation_id, "time": fmt_time(self.time)}  # fmt: skip
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "body": self.body,
+            "status": self.status,
+            "operation_id": self.operation_id,
+            "time": fmt_time(self.time),
+        }
 
 
 class RequestJournal:

@@ -34,10 +34,20 @@ from .store import Store
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOP_LEVEL = frozenset({"default_schema_id", "schemas", "identities", "sessions"})
 IDENTITY_EXTRA = ("id", "created_at", "updated_at", "state_changed_at")
-SESSION_FIELDS = frozenset({
-    "id", "identity", "active", "authenticator_assurance_level", "aal", "authentication_methods", "devices",
-    "authenticated_at", "issued_at", "expires_at",
-})  # fmt: skip
+SESSION_FIELDS = frozenset(
+    {
+        "id",
+        "identity",
+        "active",
+        "authenticator_assurance_level",
+        "aal",
+        "authentication_methods",
+        "devices",
+        "authenticated_at",
+        "issued_at",
+        "expires_at",
+    }
+)
 IDENTITY_REFS = ("id", "external_id", "identifier")
 SECRET_TYPES = ("password", "oidc", "saml")  # the credentials a fixture can import
 
@@ -68,11 +78,21 @@ def read_fixture(path: str | Path) -> FixtureDocument:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FixtureError(source, "$", f"cannot read the file: {exc.strerror}") from None
+    return as_document(parse_text(text, source, json_first=path.suffix == ".json"), source, path.parent)
+
+
+def parse_text(text: str, source: str, *, json_first: bool = False) -> Any:
+    """JSON when it is JSON (json is ~100x faster than PyYAML on big files), else YAML."""
+    if json_first or text.lstrip().startswith("{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            if json_first:
+                pass  # a .json file that is not JSON may still be YAML; say so below if not
     try:
-        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - CSafeLoader/SafeLoader only
+        return yaml.load(text, Loader=_LOADER)  # noqa: S506 - CSafeLoader/SafeLoader only
     except yaml.YAMLError as exc:
         raise FixtureError(source, "$", f"not valid YAML or JSON: {exc}") from None
-    return as_document(data, source, path.parent)
 
 
 def as_document(data: Any, source: str = "<fixture>", base_dir: Path | None = None) -> FixtureDocument:
@@ -182,8 +202,11 @@ def _identity(store: Store, doc: FixtureDocument, where: str, item: Any) -> None
         identity = store.create_identity(draft, identity_id=identity_id, at=times["created_at"])
     except KratosError as error:
         if error.code == 409:
-            raise FixtureError(doc.source, where, "conflicts with an identity loaded before (same id, "
-                               "credential identifier, address or external_id)") from None  # fmt: skip
+            raise FixtureError(
+                doc.source,
+                where,
+                "conflicts with an identity loaded before (same id, credential identifier, address or external_id)",
+            ) from None
         raise FixtureError(doc.source, where, _problem(error)) from None
     if times["updated_at"] or times["state_changed_at"]:
         store.set_identity_times(

@@ -253,8 +253,9 @@ class Store:
         return self._unique.get(("external_id", "", external_id))
 
     @_locked
-    def set_identity_times(self, identity_id: str, *, updated_at: datetime | None = None,
-                           state_changed_at: datetime | None = None) -> Identity:  # fmt: skip
+    def set_identity_times(
+        self, identity_id: str, *, updated_at: datetime | None = None, state_changed_at: datetime | None = None
+    ) -> Identity:
         """Fixtures may pin timestamps the API always sets itself."""
         identity = self.get_identity(identity_id)
         changes: dict[str, Any] = {}

@@ -29,8 +29,9 @@ def parameter_validator_class() -> type[ParameterValidator]:
         return entry[1]
 
     class KratosParameterValidator(ParameterValidator):
-        def validate_parameter(self, parameter_type: str, value: Any, param: dict[str, Any],
-                               param_name: str | None = None) -> str | None:  # fmt: skip
+        def validate_parameter(
+            self, parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+        ) -> str | None:
             name = param.get("name", param_name)
             if is_nullable(param) and is_null(value):
                 return None

@@ -54,8 +54,13 @@ class ControlHandlers:
             **times,
         )
         identity = self.store.find_identity(identity_id)
-        view = wire.session_json(session, identity, self.ctx.public_url,
-                                 active=self.store.is_session_active(session, identity), devices="show")  # fmt: skip
+        view = wire.session_json(
+            session,
+            identity,
+            self.ctx.public_url,
+            active=self.store.is_session_active(session, identity),
+            devices="show",
+        )
         return respond({**view, "token": session.token}, 201)
 
     async def get_clock(self) -> Response:
@@ -88,8 +93,14 @@ class ControlHandlers:
     async def get_health(self) -> Response:
         if not self.store.ping():
             raise KratosError(503, "The store did not answer within 1s.")
-        return respond({"status": "ok", "identities": len(self.store), "sessions": len(self.store.sessions()),
-                        "journal": len(self.controller.journal)})  # fmt: skip
+        return respond(
+            {
+                "status": "ok",
+                "identities": len(self.store),
+                "sessions": len(self.store.sessions()),
+                "journal": len(self.controller.journal),
+            }
+        )
 
 
 def _time(value: Any, field: str) -> datetime | None:

@@ -33,12 +33,19 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]:
 def test_upstream_spec_finds_nothing_beyond_the_baseline(served: tuple[str, str | None], tmp_path: Path) -> None:
     url, token = served
     extra = [] if token else ["--exclude-checks", "ignored_auth"]
-    env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "CONFORMANCE_REPORT_DIR": str(tmp_path)}  # fmt: skip
+    env = {
+        **os.environ,
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "CONFORMANCE_REPORT_DIR": str(tmp_path),
+    }
     result = subprocess.run(
         ["bash", str(TOOL), url, "v26.2.0", "50", *extra, "--baseline", str(BASELINE)],
-        capture_output=True, text=True, env=env, timeout=600, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        check=False,
+    )
     summary = [line for line in result.stdout.splitlines() if line.startswith("=")]
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "failure" not in " ".join(summary), summary
