@@ -9,6 +9,7 @@ import os
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from . import __version__
 
@@ -64,6 +65,12 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         f"env KRATOS_MOCK_FIXTURES, {os.pathsep}-separated)",
     )
     run.set_defaults(env_fixtures=env_fixtures)
+    run.add_argument(
+        "--fixtures-dir",
+        metavar="DIR",
+        default=env.get("KRATOS_MOCK_FIXTURES_DIR") or None,
+        help="also load every *.yaml, *.yml and *.json in DIR (sorted by name), if DIR exists",
+    )
     run.add_argument(
         "--clock",
         choices=("real", "frozen"),
@@ -127,7 +134,10 @@ def _run(args: argparse.Namespace) -> int:
         control_token=args.control_token,
     )
     frozen = args.clock == "frozen" or (args.clock is None and args.seed is not None)
-    fixtures = args.fixtures or args.env_fixtures or [bundled("fixtures", "default.yaml")]
+    fixtures = [
+        *(args.fixtures or args.env_fixtures or [bundled("fixtures", "default.yaml")]),
+        *_fixture_dir(args.fixtures_dir),
+    ]
     try:
         app = create_app(
             seed=args.seed, settings=settings, fixtures=fixtures, clock=ManualClock() if frozen else SystemClock()
@@ -139,6 +149,13 @@ def _run(args: argparse.Namespace) -> int:
     print(f"kratos-mock {__version__} serving the Kratos admin API on {base_url}", file=sys.stderr, flush=True)
     serve(app, sock, log_level=args.log_level)
     return 0
+
+
+def _fixture_dir(folder: str | None) -> list[Path]:
+    """Fixture files mounted into a folder (the container's /fixtures), in name order."""
+    if not folder or not Path(folder).is_dir():
+        return []
+    return sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
 
 
 def _validate(paths: Sequence[str]) -> int:

@@ -90,7 +90,7 @@ class MockController:
 
     def __init__(self, store: Store, journal: RequestJournal | None = None) -> None:
         self.store = store
-        self.journal = journal or RequestJournal()
+        self.journal = journal if journal is not None else RequestJournal()
         self._baseline: Snapshot | None = None
 
     def load(self, documents: Iterable[Source]) -> dict[str, int]:

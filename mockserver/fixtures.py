@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +196,7 @@ def _identity(store: Store, doc: FixtureDocument, where: str, item: Any) -> None
         raise FixtureError(doc.source, where, "expected an identity object (the createIdentity body)")
     body = {k: v for k, v in item.items() if k not in IDENTITY_EXTRA}
     times = {k: _time(doc, f"{where}.{k}", item.get(k)) for k in IDENTITY_EXTRA[1:]}
-    identity_id = wire.parse_uuid(item["id"], "id") if item.get("id") is not None else None
+    identity_id = _uuid(doc, f"{where}.id", item.get("id"))
     try:
         draft = wire.parse_create_body(body, store.salt)
         identity = store.create_identity(draft, identity_id=identity_id, at=times["created_at"])
@@ -214,18 +214,25 @@ def _identity(store: Store, doc: FixtureDocument, where: str, item: Any) -> None
         )
 
 
+def _uuid(doc: FixtureDocument | None, where: str, value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return wire.parse_uuid(value, where)
+    except KratosError:
+        raise FixtureError(doc.source if doc else "<request>", where, f"expected a UUID, got {value!r}") from None
+
+
 def _time(doc: FixtureDocument, where: str, value: Any) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return wire.to_utc(value)
     if isinstance(value, str):
         try:
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return wire.to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
         except ValueError:
             pass
-        else:
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     raise FixtureError(doc.source, where, f"expected an RFC 3339 timestamp, got {value!r}")
 
 
@@ -250,7 +257,7 @@ def _session(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
     active = item.get("active", True)
     if not isinstance(active, bool):
         raise FixtureError(doc.source, f"{where}.active", "expected true or false")
-    session_id = wire.parse_uuid(item["id"], "id") if item.get("id") is not None else None
+    session_id = _uuid(doc, f"{where}.id", item.get("id"))
     try:
         store.create_session(
             identity_id,
@@ -278,7 +285,7 @@ def resolve_identity(store: Store, doc: FixtureDocument | None, where: str, ref:
     if not isinstance(value, str):
         raise FixtureError(source, f"{where}.{kind}", "expected a string")
     if kind == "id":
-        found = store.find_identity(wire.parse_uuid(value, "id") or "")
+        found = store.find_identity(_uuid(doc, f"{where}.id", value) or "")
         identity_id = found.id if found else None
     elif kind == "external_id":
         identity_id = store.identity_id_by_external_id(value)

@@ -520,6 +520,9 @@ class Store:
         if session_id is not None and session_id in self._sessions:
             raise KratosError(409, f"A session with id {session_id} exists already.")
         now = self.clock.now()
+        authenticated_at, issued_at, expires_at = (
+            wire.to_utc(t) if t is not None else None for t in (authenticated_at, issued_at, expires_at)
+        )
         authenticated_at = authenticated_at or now
         if authentication_methods is None:
             authentication_methods = [
@@ -539,7 +542,7 @@ class Store:
                 for d in (devices or ())
             ),
             token="ory_st_" + self.entropy.token(32),
-            created_at=now,
+            created_at=issued_at or now,  # fixtures give issued_at; list order then survives a round trip
         )
         self._set_session(session.id, session)
         return session
@@ -691,10 +694,10 @@ def _match(sources: list[dict[str, Any]], via: str, value: str) -> dict[str, Any
 
 def _as_time(value: Any, default: datetime) -> datetime:
     if isinstance(value, datetime):
-        return value
+        return wire.to_utc(value)
     if isinstance(value, str):
         try:
-            return datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return wire.to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
         except ValueError:
             return default
     return default

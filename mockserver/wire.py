@@ -9,7 +9,7 @@ import functools
 import json
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from . import credentials as creds
@@ -64,11 +64,19 @@ def dumps(body: Any) -> bytes:
         return json.dumps(body, separators=(",", ":")).encode()
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def fmt_time(value: datetime) -> str:
     """RFC 3339 in UTC like Go's RFC3339Nano: trailing zeros of the fraction dropped.
 
-    Cached: records are immutable, so the same instants are formatted again and again."""
+    Naive values are taken as UTC; others are converted first (equal instants in other zones
+    must not share a cache entry with a different wall-clock text)."""
+    if value.tzinfo is not UTC:
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return _fmt_utc(value)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _fmt_utc(value: datetime) -> str:
+    """Cached: records are immutable, so the same instants are formatted again and again."""
     base = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
     if value.microsecond:
         return f"{base}.{value.microsecond:06d}".rstrip("0") + "Z"
@@ -319,6 +327,10 @@ def patch_document(identity: Identity, public_url: str) -> dict[str, Any]:
     return doc
 
 
+def to_utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _parse_time(value: Any, where: str) -> datetime | None:
     if value is None:
         return None
@@ -327,7 +339,7 @@ def _parse_time(value: Any, where: str) -> datetime | None:
             message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {where} of type time.Time"
         )
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         raise bad_request(message=f'parsing time "{value}" as RFC 3339 failed') from None
 

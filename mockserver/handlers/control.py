@@ -3,7 +3,7 @@ sessions, clock, request journal, health. Thin: each calls the ``MockController`
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from starlette.responses import Response
@@ -44,9 +44,13 @@ class ControlHandlers:
         except FixtureError as error:
             raise _fixture_error(error) from None
         times = {k: _time(body.get(k), k) for k in ("authenticated_at", "issued_at", "expires_at")}
+        try:
+            session_id = wire.parse_uuid(body.get("id"), "id")
+        except KratosError:
+            raise bad_request(f"$.id: expected a UUID, got {body.get('id')!r}") from None
         session = self.store.create_session(
             identity_id,
-            session_id=wire.parse_uuid(body.get("id"), "id"),
+            session_id=session_id,
             active=body.get("active", True),
             aal=body.get("authenticator_assurance_level", "aal1"),
             authentication_methods=body.get("authentication_methods"),
@@ -110,4 +114,4 @@ def _time(value: Any, field: str) -> datetime | None:
         parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise bad_request(f"{field} must be an RFC 3339 timestamp, got {value!r}") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return wire.to_utc(parsed)
