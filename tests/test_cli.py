@@ -10,10 +10,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
-from mockserver.cli import build_parser, main
+from mockserver.cli import _fixture_dir, build_parser, main
 
 
 def test_environment_defaults_are_read_when_parsing() -> None:
@@ -95,3 +96,12 @@ def test_python_dash_m_serves_and_stops_on_sigterm() -> None:
     assert "Finished server process" in err
     access = [line for line in out.splitlines() if "HTTP/1.1" in line]
     assert sum('"POST /admin/identities HTTP/1.1" 201' in line for line in access) == 1  # one line per request
+
+
+def test_fixtures_dir_loads_yaml_and_json_in_name_order(tmp_path: Path) -> None:
+    for name in ("b.json", "a.yaml", "c.yml", "notes.txt"):
+        (tmp_path / name).write_text("{}")
+    (tmp_path / "sub.yaml").mkdir()
+    assert [p.name for p in _fixture_dir(str(tmp_path))] == ["a.yaml", "b.json", "c.yml"]
+    assert _fixture_dir(str(tmp_path / "missing")) == []
+    assert _fixture_dir(None) == []
