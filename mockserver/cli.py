@@ -84,6 +84,40 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="require 'Authorization: Bearer TOKEN' on /__mock__/*",
     )
 
+    fuzz = commands.add_parser("fuzz", help="fuzz the mock (in-process) or any Kratos (by URL) against a spec")
+    target = fuzz.add_mutually_exclusive_group()
+    target.add_argument("--in-process", action="store_true", help="fuzz a fresh mock without a socket (default)")
+    target.add_argument("--base-url", help="fuzz a running server, e.g. a real Kratos admin port")
+    fuzz.add_argument(
+        "--spec",
+        help="OpenAPI file to fuzz with (default: our bundled spec; an upstream Kratos "
+        "spec is narrowed to its identity operations)",
+    )
+    fuzz.add_argument(
+        "--token",
+        default=env.get("KRATOS_MOCK_FUZZ_TOKEN") or None,
+        help="bearer token to send (in-process: the mock requires it, and ignored_auth is checked)",
+    )
+    fuzz.add_argument("--max-examples", type=int, default=100, help="examples per operation (default 100)")
+    fuzz.add_argument(
+        "--stateful",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also run linked sequences (create → get → patch → delete ...)",
+    )
+    fuzz.add_argument("--checks", help="comma-separated schemathesis checks (default: all that apply)")
+    fuzz.add_argument("--exclude-checks", default="", help="comma-separated checks to leave out")
+    fuzz.add_argument("--seed", type=int, default=None, help="seed for generation (and the in-process mock)")
+    fuzz.add_argument("--workers", type=int, default=1)
+    fuzz.add_argument(
+        "--baseline",
+        default=None,
+        help="accepted findings file (default: the bundled one for our spec; 'none' for none)",
+    )
+    fuzz.add_argument("--fixtures", action="append", metavar="PATH", help="in-process: fixture files to load first")
+    fuzz.add_argument("--report", default="", help="comma-separated report kinds: junit, ndjson")
+    fuzz.add_argument("--report-dir", default="reports", help="where reports are written (default ./reports)")
+
     fixtures = commands.add_parser("fixtures", help="check or create fixture files")
     actions = fixtures.add_subparsers(dest="action", required=True)
     validate = actions.add_parser("validate", help="load fixture files into a scratch mock and report errors")
@@ -105,6 +139,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = build_parser(os.environ if env is None else env).parse_args(argv)
     if args.command == "run":
         return _run(args)
+    if args.command == "fuzz":
+        return _fuzz(args)
     if args.action == "validate":
         return _validate(args.paths)
     return _export(args)
@@ -191,3 +227,42 @@ def _export(args: argparse.Namespace) -> int:
             fh.write(text)
     print(f"exported {len(document['identities'])} identities and {len(document['schemas'])} schemas", file=sys.stderr)
     return 0
+
+
+def _fuzz(args: argparse.Namespace) -> int:
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from .app import Settings, create_app
+    from .fixtures import FixtureError
+    from .fuzz import build_schema, bundled_baseline, findings_table, run, write_reports
+
+    app = None
+    if not args.base_url:
+        try:
+            app = create_app(seed=args.seed, fixtures=args.fixtures or (),
+                             settings=Settings(require_token=args.token))  # fmt: skip
+        except FixtureError as exc:
+            print(f"kratos-mock: {exc}", file=sys.stderr)
+            return 2
+    baseline = args.baseline
+    if baseline is None:
+        baseline = bundled_baseline() if args.spec is None else None
+    elif baseline == "none":
+        baseline = None
+    target = args.base_url or "the mock, in-process"
+    print(f"fuzzing {target} with {args.spec or 'the bundled spec'}, {args.max_examples} examples per operation",
+          file=sys.stderr)  # fmt: skip
+    schema = build_schema(
+        app=app, base_url=args.base_url, spec=args.spec, token=args.token, max_examples=args.max_examples,
+        stateful=args.stateful, checks=[c for c in (args.checks or "").split(",") if c] or None,
+        exclude_checks=[c for c in args.exclude_checks.split(",") if c], seed=args.seed, workers=args.workers,
+        baseline=baseline,
+    )  # fmt: skip
+    result = run(schema, progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True))
+    kinds = [k for k in args.report.split(",") if k]
+    for path in write_reports(result, kinds, Path(args.report_dir)) if kinds else []:
+        print(f"report: {path}", file=sys.stderr)
+    print(findings_table(result))
+    for error in result.errors:
+        print(f"error: {error}")
+    print(result.summary())
+    return 0 if result.ok else 1

@@ -1,0 +1,119 @@
+"""``kratos-mock fuzz``: green on the mock, red with the right finding on deliberately broken servers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockserver import create_app
+from mockserver.app import KratosMockApp
+from mockserver.cli import main
+from mockserver.fuzz import FuzzResult, build_schema, bundled_baseline, run
+
+Scope = dict[str, Any]
+
+
+class Broken:
+    """The mock with one defect, injected at the ASGI level (the mock itself stays correct)."""
+
+    def __init__(self, app: KratosMockApp, defect: Callable[[Scope, Any, Any, Any], Any]) -> None:
+        self.app, self.defect = app, defect
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not await self.defect(scope, receive, send, self.app):
+            await self.app(scope, receive, send)
+
+
+async def _send_json(send: Any, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    payload = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), *(headers or [])]})  # fmt: skip
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def wrong_status(scope: Scope, receive: Any, send: Any, app: Any) -> bool:
+    if scope["path"] == "/version":
+        await _send_json(send, 201, {"version": "x"})
+        return True
+    return False
+
+
+async def schema_violation(scope: Scope, receive: Any, send: Any, app: Any) -> bool:
+    if scope["path"] == "/admin/identities" and scope["method"] == "GET":
+        await _send_json(send, 200, [{"id": 5, "schema_id": None}], [(b"link", b'</admin/identities>; rel="first"')])
+        return True
+    return False
+
+
+async def server_error(scope: Scope, receive: Any, send: Any, app: Any) -> bool:
+    if scope["path"] == "/admin/sessions" and b"active=" in scope.get("query_string", b""):
+        await _send_json(send, 500, {"error": {"code": 500, "message": "boom"}})
+        return True
+    return False
+
+
+async def undead(scope: Scope, receive: Any, send: Any, app: Any) -> bool:
+    """DELETE says 204 but keeps the identity."""
+    if scope["method"] == "DELETE" and scope["path"].count("/") == 3 and scope["path"].startswith("/admin/identities/"):
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+        return True
+    return False
+
+
+async def no_link_header(scope: Scope, receive: Any, send: Any, app: Any) -> bool:
+    if scope["path"] != "/admin/sessions" or scope["method"] != "GET":
+        return False
+
+    async def strip(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [h for h in message["headers"] if h[0].lower() != b"link"]}
+        await send(message)
+
+    await app(scope, receive, strip)
+    return True
+
+
+def fuzz(app: Any, operations: list[str], *, stateful: bool = False, examples: int = 15) -> FuzzResult:
+    schema = build_schema(app=app, max_examples=examples, seed=3, stateful=stateful, operation_ids=operations,
+                          baseline=bundled_baseline())  # fmt: skip
+    return run(schema)
+
+
+@pytest.mark.parametrize(
+    ("defect", "operations", "stateful", "check"),
+    [
+        (wrong_status, ["getVersion"], False, "status_code_conformance"),
+        (schema_violation, ["listIdentities"], False, "response_schema_conformance"),
+        (server_error, ["listSessions"], False, "not_a_server_error"),
+        (no_link_header, ["listSessions"], False, "kratos_pagination_links"),
+        (undead, ["createIdentity", "deleteIdentity", "getIdentity"], True, "use_after_free"),
+    ],
+    ids=["wrong-status", "schema-violation", "server-error", "no-link-header", "still-there-after-delete"],
+)
+def test_each_defect_is_reported(defect: Any, operations: list[str], stateful: bool, check: str) -> None:
+    result = fuzz(Broken(create_app(seed=1), defect), operations, stateful=stateful)
+    assert not result.ok
+    assert check in {f.check for f in result.failures}, [(f.operation, f.check) for f in result.findings]
+
+
+def test_the_mock_is_green_on_the_same_operations() -> None:
+    operations = ["getVersion", "listIdentities", "listSessions", "createIdentity", "deleteIdentity", "getIdentity"]
+    result = fuzz(create_app(seed=1), operations, stateful=True)
+    assert result.ok, [(f.operation, f.check, f.message[:200]) for f in result.failures] + result.errors
+    assert result.operations >= len(operations)
+
+
+def test_cli_fuzz_is_green_on_the_mock_and_writes_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["fuzz", "--max-examples", "5", "--seed", "1", "--no-stateful", "--report", "junit,ndjson",
+                 "--report-dir", str(tmp_path)], env={})  # fmt: skip
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.strip().splitlines()[-1].startswith("passed: 0 failures")
+    summary = json.loads((tmp_path / "findings.ndjson").read_text().splitlines()[-1])
+    assert summary["type"] == "summary" and summary["ok"] is True
+    assert "<testsuite" in (tmp_path / "junit.xml").read_text()
