@@ -118,6 +118,22 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     fuzz.add_argument("--report", default="", help="comma-separated report kinds: junit, ndjson")
     fuzz.add_argument("--report-dir", default="reports", help="where reports are written (default ./reports)")
 
+    diff = commands.add_parser("diff", help="send the same generated requests to two servers and compare")
+    for side in ("a", "b"):
+        diff.add_argument(f"--{side}", metavar="URL", help=f"server {side.upper()} (default: an in-process mock)")
+        diff.add_argument(
+            f"--{side}-fixtures",
+            action="append",
+            metavar="PATH",
+            default=[],
+            help=f"fixtures for an in-process server {side.upper()}",
+        )
+        diff.add_argument(f"--{side}-token", default=None, help=f"bearer token for server {side.upper()}")
+    diff.add_argument("--examples", type=int, default=20, help="requests per operation (default 20)")
+    diff.add_argument("--seed", type=int, default=0)
+    diff.add_argument("--operation-id", action="append", default=None, help="only these operations (repeatable)")
+    diff.add_argument("--json", metavar="FILE", help="also write the differences as JSON")
+
     fixtures = commands.add_parser("fixtures", help="check or create fixture files")
     actions = fixtures.add_subparsers(dest="action", required=True)
     validate = actions.add_parser("validate", help="load fixture files into a scratch mock and report errors")
@@ -141,6 +157,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         return _run(args)
     if args.command == "fuzz":
         return _fuzz(args)
+    if args.command == "diff":
+        return _diff(args)
     if args.action == "validate":
         return _validate(args.paths)
     return _export(args)
@@ -238,8 +256,7 @@ def _fuzz(args: argparse.Namespace) -> int:
     app = None
     if not args.base_url:
         try:
-            app = create_app(seed=args.seed, fixtures=args.fixtures or (),
-                             settings=Settings(require_token=args.token))  # fmt: skip
+            app = create_app(seed=args.seed, fixtures=args.fixtures or (), settings=Settings(require_token=args.token))
         except FixtureError as exc:
             print(f"kratos-mock: {exc}", file=sys.stderr)
             return 2
@@ -249,14 +266,23 @@ def _fuzz(args: argparse.Namespace) -> int:
     elif baseline == "none":
         baseline = None
     target = args.base_url or "the mock, in-process"
-    print(f"fuzzing {target} with {args.spec or 'the bundled spec'}, {args.max_examples} examples per operation",
-          file=sys.stderr)  # fmt: skip
+    print(
+        f"fuzzing {target} with {args.spec or 'the bundled spec'}, {args.max_examples} examples per operation",
+        file=sys.stderr,
+    )
     schema = build_schema(
-        app=app, base_url=args.base_url, spec=args.spec, token=args.token, max_examples=args.max_examples,
-        stateful=args.stateful, checks=[c for c in (args.checks or "").split(",") if c] or None,
-        exclude_checks=[c for c in args.exclude_checks.split(",") if c], seed=args.seed, workers=args.workers,
+        app=app,
+        base_url=args.base_url,
+        spec=args.spec,
+        token=args.token,
+        max_examples=args.max_examples,
+        stateful=args.stateful,
+        checks=[c for c in (args.checks or "").split(",") if c] or None,
+        exclude_checks=[c for c in args.exclude_checks.split(",") if c],
+        seed=args.seed,
+        workers=args.workers,
         baseline=baseline,
-    )  # fmt: skip
+    )
     result = run(schema, progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True))
     kinds = [k for k in args.report.split(",") if k]
     for path in write_reports(result, kinds, Path(args.report_dir)) if kinds else []:
@@ -266,3 +292,29 @@ def _fuzz(args: argparse.Namespace) -> int:
         print(f"error: {error}")
     print(result.summary())
     return 0 if result.ok else 1
+
+
+def _diff(args: argparse.Namespace) -> int:
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from .app import create_app
+    from .diff import app_sender, compare, diff_json, diff_table, http_sender
+    from .fixtures import FixtureError
+
+    senders = []
+    for side in ("a", "b"):
+        url, token = getattr(args, side), getattr(args, f"{side}_token")
+        if url:
+            senders.append(http_sender(url, token))
+            continue
+        try:
+            senders.append(app_sender(create_app(seed=args.seed, fixtures=getattr(args, f"{side}_fixtures"))))
+        except FixtureError as exc:
+            print(f"kratos-mock: {exc}", file=sys.stderr)
+            return 2
+    diffs = compare((senders[0], senders[1]), examples=args.examples, seed=args.seed, operation_ids=args.operation_id)
+    print(diff_table(diffs))
+    if args.json:
+        Path(args.json).write_text(diff_json(diffs) + "\n", encoding="utf-8")
+    differing = [d.operation for d in diffs if d.differs]
+    print(f"{len(differing)} of {len(diffs)} operations differ" + (f": {', '.join(differing)}" if differing else ""))
+    return 1 if differing else 0

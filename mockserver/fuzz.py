@@ -52,8 +52,10 @@ class FuzzResult:
     def summary(self) -> str:
         known = len(self.findings) - len(self.failures)
         verdict = "passed" if self.ok else "failed"
-        return (f"{verdict}: {len(self.failures)} failures, {known} known (baseline), {len(self.errors)} errors "
-                f"in {self.operations} operations, {self.scenarios} scenarios, {self.elapsed:.1f}s")  # fmt: skip
+        return (
+            f"{verdict}: {len(self.failures)} failures, {known} known (baseline), {len(self.errors)} errors "
+            f"in {self.operations} operations, {self.scenarios} scenarios, {self.elapsed:.1f}s"
+        )
 
 
 LIST_OPERATIONS = ("listIdentities", "listSessions", "listIdentitySessions", "listIdentitySchemas")
@@ -157,8 +159,10 @@ def _register_hooks() -> None:
     """schemathesis allows ``before_call`` only globally: ours acts on schemas marked by ``_valid_creates``."""
     from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
 
-    if any(getattr(h, "__name__", "") == "before_call" and getattr(h, VALID_CREATES, False)
-           for h in GLOBAL_HOOK_DISPATCHER.get_all().get("before_call", [])):  # fmt: skip
+    if any(
+        getattr(h, "__name__", "") == "before_call" and getattr(h, VALID_CREATES, False)
+        for h in GLOBAL_HOOK_DISPATCHER.get_all().get("before_call", [])
+    ):
         return
 
     def before_call(context: Any, case: Any, **kwargs: Any) -> None:
@@ -213,8 +217,16 @@ def run(schema: Any, progress: Callable[[str], None] | None = None) -> FuzzResul
                         continue
                     seen.add(key)
                     known = baseline is not None and baseline.match(failure, node.name) is not None
-                    result.findings.append(Finding(key[0], node.name, failure.title or type(failure).__name__,
-                                                   failure.message, node.failure_info.code_sample, known))  # fmt: skip
+                    result.findings.append(
+                        Finding(
+                            key[0],
+                            node.name,
+                            failure.title or type(failure).__name__,
+                            failure.message,
+                            node.failure_info.code_sample,
+                            known,
+                        )
+                    )
             if progress:
                 progress(f"{'✗' if any(not f.known for f in result.findings) else '✓'} {recorder.label}")
         elif isinstance(event, events.NonFatalError):
@@ -242,9 +254,14 @@ def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> lis
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     if "junit" in kinds:
-        suite = ET.Element("testsuite", name="kratos-mock fuzz", tests=str(max(result.operations, 1)),
-                           failures=str(len(result.failures)), errors=str(len(result.errors)),
-                           time=f"{result.elapsed:.3f}")  # fmt: skip
+        suite = ET.Element(
+            "testsuite",
+            name="kratos-mock fuzz",
+            tests=str(max(result.operations, 1)),
+            failures=str(len(result.failures)),
+            errors=str(len(result.errors)),
+            time=f"{result.elapsed:.3f}",
+        )
         for finding in result.findings:
             case = ET.SubElement(suite, "testcase", classname=finding.operation, name=finding.check)
             if finding.known:
@@ -260,9 +277,19 @@ def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> lis
     if "ndjson" in kinds:
         path = folder / "findings.ndjson"
         lines = [json.dumps({"type": "finding", **asdict(f)}) for f in result.findings]
-        lines.append(json.dumps({"type": "summary", "ok": result.ok, "failures": len(result.failures),
-                                 "known": len(result.findings) - len(result.failures), "errors": result.errors,
-                                 "operations": result.operations, "elapsed": result.elapsed}))  # fmt: skip
+        lines.append(
+            json.dumps(
+                {
+                    "type": "summary",
+                    "ok": result.ok,
+                    "failures": len(result.failures),
+                    "known": len(result.findings) - len(result.failures),
+                    "errors": result.errors,
+                    "operations": result.operations,
+                    "elapsed": result.elapsed,
+                }
+            )
+        )
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         written.append(path)
     return written
