@@ -30,8 +30,13 @@ class Broken:
 
 async def _send_json(send: Any, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     payload = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), *(headers or [])]})  # fmt: skip
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), *(headers or [])],
+        }
+    )
     await send({"type": "http.response.body", "body": payload})
 
 
@@ -79,8 +84,9 @@ async def no_link_header(scope: Scope, receive: Any, send: Any, app: Any) -> boo
 
 
 def fuzz(app: Any, operations: list[str], *, stateful: bool = False, examples: int = 15) -> FuzzResult:
-    schema = build_schema(app=app, max_examples=examples, seed=3, stateful=stateful, operation_ids=operations,
-                          baseline=bundled_baseline())  # fmt: skip
+    schema = build_schema(
+        app=app, max_examples=examples, seed=3, stateful=stateful, operation_ids=operations, baseline=bundled_baseline()
+    )
     return run(schema)
 
 
@@ -109,11 +115,39 @@ def test_the_mock_is_green_on_the_same_operations() -> None:
 
 
 def test_cli_fuzz_is_green_on_the_mock_and_writes_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["fuzz", "--max-examples", "5", "--seed", "1", "--no-stateful", "--report", "junit,ndjson",
-                 "--report-dir", str(tmp_path)], env={})  # fmt: skip
+    code = main(
+        [
+            "fuzz",
+            "--max-examples",
+            "5",
+            "--seed",
+            "1",
+            "--no-stateful",
+            "--report",
+            "junit,ndjson",
+            "--report-dir",
+            str(tmp_path),
+        ],
+        env={},
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     assert out.strip().splitlines()[-1].startswith("passed: 0 failures")
     summary = json.loads((tmp_path / "findings.ndjson").read_text().splitlines()[-1])
     assert summary["type"] == "summary" and summary["ok"] is True
     assert "<testsuite" in (tmp_path / "junit.xml").read_text()
+
+
+def test_the_mock_passes_its_own_fuzzing_at_100_examples_per_operation() -> None:
+    """Every phase, stateful chains included, with the bundled spec and baseline: no finding (~75 s)."""
+    result = run(build_schema(app=create_app(seed=1), max_examples=100, seed=1, baseline=bundled_baseline()))
+    assert result.ok, [(f.operation, f.check, f.message[:200]) for f in result.failures] + result.errors
+    assert result.operations >= 22  # plus the stateful scenarios
+
+
+@pytest.mark.slow
+def test_long_fuzzing_run() -> None:
+    """`pytest -m slow`: 1,000 examples per operation, several seeds."""
+    for seed in (1, 2, 3):
+        result = run(build_schema(app=create_app(seed=seed), max_examples=1000, seed=seed, baseline=bundled_baseline()))
+        assert result.ok, [(f.operation, f.check, f.message[:200]) for f in result.failures] + result.errors
