@@ -88,6 +88,7 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     target = fuzz.add_mutually_exclusive_group()
     target.add_argument("--in-process", action="store_true", help="fuzz a fresh mock without a socket (default)")
     target.add_argument("--base-url", help="fuzz a running server, e.g. a real Kratos admin port")
+    fuzz.add_argument("--public-url", help="with --base-url: the public port, for the /schemas operations")
     fuzz.add_argument(
         "--spec",
         help="OpenAPI file to fuzz with (default: our bundled spec; an upstream Kratos "
@@ -115,7 +116,7 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="accepted findings file (default: the bundled one for our spec; 'none' for none)",
     )
     fuzz.add_argument("--fixtures", action="append", metavar="PATH", help="in-process: fixture files to load first")
-    fuzz.add_argument("--report", default="", help="comma-separated report kinds: junit, ndjson")
+    fuzz.add_argument("--report", default="", help="comma-separated report kinds: junit, html, ndjson")
     fuzz.add_argument("--report-dir", default="reports", help="where reports are written (default ./reports)")
 
     diff = commands.add_parser("diff", help="send the same generated requests to two servers and compare")
@@ -251,7 +252,7 @@ def _fuzz(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import Settings, create_app
     from .fixtures import FixtureError
-    from .fuzz import build_schema, bundled_baseline, findings_table, run, write_reports
+    from .fuzz import PUBLIC_OPERATIONS, build_schema, bundled_baseline, findings_table, merge, run, write_reports
 
     app = None
     if not args.base_url:
@@ -270,20 +271,28 @@ def _fuzz(args: argparse.Namespace) -> int:
         f"fuzzing {target} with {args.spec or 'the bundled spec'}, {args.max_examples} examples per operation",
         file=sys.stderr,
     )
-    schema = build_schema(
-        app=app,
-        base_url=args.base_url,
-        spec=args.spec,
-        token=args.token,
-        max_examples=args.max_examples,
-        stateful=args.stateful,
-        checks=[c for c in (args.checks or "").split(",") if c] or None,
-        exclude_checks=[c for c in args.exclude_checks.split(",") if c],
-        seed=args.seed,
-        workers=args.workers,
-        baseline=baseline,
-    )
-    result = run(schema, progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True))
+    options = {
+        "app": app,
+        "spec": args.spec,
+        "token": args.token,
+        "max_examples": args.max_examples,
+        "stateful": args.stateful,
+        "checks": [c for c in (args.checks or "").split(",") if c] or None,
+        "exclude_checks": [c for c in args.exclude_checks.split(",") if c],
+        "seed": args.seed,
+        "workers": args.workers,
+        "baseline": baseline,
+    }
+    if args.public_url and not args.base_url:
+        print("kratos-mock: --public-url goes with --base-url", file=sys.stderr)
+        return 2
+    plans = [build_schema(base_url=args.base_url, **options)]
+    if args.public_url:  # Kratos serves the identity schemas on its public port
+        plans = [
+            build_schema(base_url=args.base_url, exclude_operation_ids=PUBLIC_OPERATIONS, **options),
+            build_schema(base_url=args.public_url, operation_ids=PUBLIC_OPERATIONS, **options),
+        ]
+    result = merge([run(p, progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True)) for p in plans])
     kinds = [k for k in args.report.split(",") if k]
     for path in write_reports(result, kinds, Path(args.report_dir)) if kinds else []:
         print(f"report: {path}", file=sys.stderr)

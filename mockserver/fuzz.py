@@ -12,6 +12,7 @@ import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -100,6 +101,7 @@ def build_schema(
     baseline: str | Path | None = None,
     tag: str | None = None,
     operation_ids: Sequence[str] | None = None,
+    exclude_operation_ids: Sequence[str] | None = None,
 ) -> Any:
     """A configured schemathesis schema: our bundled spec unless ``spec`` names another file."""
     with warnings.catch_warnings():
@@ -119,6 +121,8 @@ def build_schema(
         schema = schema.include(tag=tag)
     if operation_ids:
         schema = schema.include(operation_id=list(operation_ids))
+    if exclude_operation_ids:
+        schema = schema.exclude(operation_id=list(exclude_operation_ids))
     if app is not None:
         schema.app = app
         base_url = base_url or IN_PROCESS_URL
@@ -240,6 +244,22 @@ def run(schema: Any, progress: Callable[[str], None] | None = None) -> FuzzResul
     return result
 
 
+PUBLIC_OPERATIONS = ("listIdentitySchemas", "getIdentitySchema")  # Kratos serves these on its public port
+
+
+def merge(results: Sequence[FuzzResult]) -> FuzzResult:
+    """One result from runs against the admin and the public port."""
+    merged = FuzzResult()
+    for r in results:
+        merged.findings += r.findings
+        merged.errors += r.errors
+        merged.operations += r.operations
+        merged.scenarios += r.scenarios
+        merged.elapsed += r.elapsed
+        merged.stop_reason = r.stop_reason
+    return merged
+
+
 def findings_table(result: FuzzResult) -> str:
     if not result.findings:
         return "no findings"
@@ -250,7 +270,7 @@ def findings_table(result: FuzzResult) -> str:
 
 
 def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> list[Path]:
-    """``junit`` (one testcase per operation and check) and ``ndjson`` (one finding per line)."""
+    """``junit`` (one testcase per finding), ``html`` (a table) and ``ndjson`` (one finding per line)."""
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     if "junit" in kinds:
@@ -273,6 +293,23 @@ def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> lis
             ET.SubElement(ET.SubElement(suite, "testcase", classname="engine", name="error"), "error", message=error)
         path = folder / "junit.xml"
         ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
+        written.append(path)
+    if "html" in kinds:
+        path = folder / "report.html"
+        rows = "".join(
+            f"<tr class={'known' if f.known else 'fail'}><td>{'known' if f.known else 'FAIL'}</td>"
+            f"<td>{escape(f.operation)}</td><td>{escape(f.check)}</td><td>{escape(f.title)}</td>"
+            f"<td><pre>{escape(f.message)}</pre><pre>{escape(f.code_sample)}</pre></td></tr>"
+            for f in result.findings
+        )
+        path.write_text(
+            "<!doctype html><meta charset=utf-8><title>kratos-mock fuzz</title>"
+            "<style>body{font-family:sans-serif}td{vertical-align:top;border-bottom:1px solid #ddd}"
+            ".fail td:first-child{color:#b00;font-weight:bold}.known{color:#777}</style>"
+            f"<h1>kratos-mock fuzz</h1><p>{escape(result.summary())}</p>"
+            f"<table><tr><th></th><th>operation</th><th>check</th><th>finding</th><th>details</th></tr>{rows}</table>",
+            encoding="utf-8",
+        )
         written.append(path)
     if "ndjson" in kinds:
         path = folder / "findings.ndjson"

@@ -151,3 +151,34 @@ def test_long_fuzzing_run() -> None:
     for seed in (1, 2, 3):
         result = run(build_schema(app=create_app(seed=seed), max_examples=1000, seed=seed, baseline=bundled_baseline()))
         assert result.ok, [(f.operation, f.check, f.message[:200]) for f in result.failures] + result.errors
+
+
+def test_cli_fuzz_a_served_mock_by_url_with_a_public_port(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockserver.server import BackgroundServer
+
+    with BackgroundServer(lambda url: create_app(seed=1)) as server:
+        public = server.url.replace("127.0.0.1", "localhost")
+        code = main(
+            [
+                "fuzz",
+                "--base-url",
+                server.url,
+                "--public-url",
+                public,
+                "--max-examples",
+                "3",
+                "--seed",
+                "2",
+                "--no-stateful",
+                "--report",
+                "html",
+                "--report-dir",
+                str(tmp_path),
+            ],
+            env={},
+        )
+        calls = {e.operation_id for e in server.app.journal.entries()}
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert {"listIdentitySchemas", "listIdentities"} <= calls
+    assert "passed: 0 failures" in (tmp_path / "report.html").read_text()
