@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,6 +38,8 @@ from .fixtures import Source
 from .handlers import Context, build_handlers, handler_name
 from .handlers.control import ControlHandlers
 from .identity_schemas import SchemaRegistry, default_schemas
+from .metrics import PATH as METRICS_PATH
+from .metrics import Metrics
 from .spec import CONTROL, CURRENT, load_spec, path_methods
 from .store import Store
 from .validation import parameter_validator_class
@@ -169,6 +172,7 @@ class KratosMockApp:
         self.settings = settings
         self.require_token = settings.require_token
         self._control_token = _bearer(settings.control_token)
+        self.metrics = Metrics(self.store)
 
     @property
     def require_token(self) -> str | None:
@@ -191,6 +195,17 @@ class KratosMockApp:
         if path.startswith(ADMIN_PREFIXES):
             scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + scope.get("raw_path", path.encode())}
             path = scope["path"]
+        if path == METRICS_PATH and scope["method"] == "GET":
+            body, content_type = self.metrics.render()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
         if path.startswith(CONTROL_PREFIX):
             if self._control_token is not None and not _authorized(scope, self._control_token):
                 await _send_error(send, KratosError(401, "The control plane needs the --control-token."))
@@ -223,6 +238,7 @@ class KratosMockApp:
         # connexion's router writes the operationId into a *copy* of the scope; a shared
         # "extensions" dict is how it reaches us (uvicorn, unlike test clients, sends none).
         extensions = scope.setdefault("extensions", {})
+        started = time.perf_counter()
         try:
             await self.connexion(scope, recording_receive, recording_send)
         finally:
@@ -238,6 +254,7 @@ class KratosMockApp:
                 time=self.store.clock.now(),
             )
             self.journal.record(entry)
+            self.metrics.observe(entry.operation_id, entry.method, status, time.perf_counter() - started)
 
 
 def _bearer(token: str | None) -> bytes | None:
