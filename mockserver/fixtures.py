@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +28,11 @@ from . import wire
 from .clock import Entropy, ManualClock
 from .errors import KratosError
 from .identity_schemas import SchemaRegistry, default_schemas
-from .models import AAL_LEVELS
+from .models import AAL_LEVELS, FLOW_KINDS, Flow
 from .store import Store
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-TOP_LEVEL = frozenset({"default_schema_id", "schemas", "identities", "sessions"})
+TOP_LEVEL = frozenset({"default_schema_id", "schemas", "identities", "sessions", "flows", "errors"})
 IDENTITY_EXTRA = ("id", "created_at", "updated_at", "state_changed_at")
 SESSION_FIELDS = frozenset(
     {
@@ -110,7 +110,7 @@ def as_document(data: Any, source: str = "<fixture>", base_dir: Path | None = No
         raise FixtureError(source, "$.schemas", "expected an object of schema id to JSON Schema or file path")
     for schema_id, value in schemas.items():
         doc.schemas[str(schema_id)] = _schema_document(doc, f"$.schemas.{schema_id}", value)
-    for key in ("identities", "sessions"):
+    for key in ("identities", "sessions", "flows", "errors"):
         if not isinstance(data.get(key) or [], list):
             raise FixtureError(source, f"$.{key}", "expected a list")
     default = data.get("default_schema_id")
@@ -144,7 +144,7 @@ Source = FixtureDocument | str | Path | Mapping[str, Any]
 def load_fixtures(store: Store, documents: Iterable[Source]) -> dict[str, int]:
     """Load documents in order into ``store``: all of them, or (on any error) none of them."""
     docs = [_coerce(d) for d in documents]
-    counts = {"schemas": 0, "identities": 0, "sessions": 0}
+    counts = {"schemas": 0, "identities": 0, "sessions": 0, "flows": 0, "errors": 0}
     with store.lock:
         mark = store.snapshot()
         try:
@@ -184,6 +184,50 @@ def _apply(store: Store, doc: FixtureDocument, counts: dict[str, int]) -> None:
     for index, item in enumerate(doc.data.get("sessions") or []):
         _session(store, doc, f"$.sessions[{index}]", item)
         counts["sessions"] += 1
+    for index, item in enumerate(doc.data.get("flows") or []):
+        _flow(store, doc, f"$.flows[{index}]", item)
+        counts["flows"] += 1
+    for index, item in enumerate(doc.data.get("errors") or []):
+        _error(store, doc, f"$.errors[{index}]", item)
+        counts["errors"] += 1
+
+
+def _flow(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
+    """A self-service flow: ``kind`` (login, registration, ...) plus the flow's own JSON."""
+    if not isinstance(item, dict):
+        raise FixtureError(doc.source, where, "expected a flow object with a kind")
+    kind = item.get("kind")
+    if kind not in FLOW_KINDS:
+        raise FixtureError(doc.source, f"{where}.kind", f"expected one of {', '.join(FLOW_KINDS)}")
+    flow_id = _uuid(doc, f"{where}.id", item.get("id")) or store.entropy.uuid4()
+    now = store.clock.now()
+    expires = _time(doc, f"{where}.expires_at", item.get("expires_at")) or now + timedelta(hours=1)
+    issued = _time(doc, f"{where}.issued_at", item.get("issued_at")) or now
+    document: dict[str, Any] = {
+        "id": flow_id,
+        "type": "browser",
+        "expires_at": wire.fmt_time(expires),
+        "issued_at": wire.fmt_time(issued),
+        "request_url": f"{store.public_url}/self-service/{kind}/browser",
+        "ui": {"action": f"{store.public_url}/self-service/{kind}?flow={flow_id}", "method": "POST", "nodes": []},
+    }
+    if kind in ("recovery", "settings", "verification"):
+        document["state"] = "choose_method"
+    document.update({k: v for k, v in item.items() if k not in ("kind", "id", "expires_at", "issued_at")})
+    store.put_flow(Flow(kind, flow_id, document, expires))
+
+
+def _error(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
+    """A self-service error container: ``errors`` (a list of error objects), optional ``id``."""
+    if not isinstance(item, dict) or not isinstance(item.get("errors"), list):
+        raise FixtureError(doc.source, where, "expected an error container with an errors list")
+    error_id = item.get("id") or store.entropy.uuid4()
+    if not isinstance(error_id, str):
+        raise FixtureError(doc.source, f"{where}.id", "expected a string")
+    now = wire.fmt_time(store.clock.now())
+    store.put_error(
+        {"id": error_id, "created_at": now, "updated_at": now, **{k: v for k, v in item.items() if k != "id"}}
+    )
 
 
 def _problem(error: KratosError) -> str:
@@ -307,7 +351,10 @@ def dump_state(store: Store) -> dict[str, Any]:
         ]
         sessions = [_session_fixture(s) for s in sorted(store.sessions(), key=lambda s: (s.created_at, s.id))]
         default = store.schemas.default_id
-    return {"default_schema_id": default, "schemas": schemas, "identities": identities, "sessions": sessions}
+        flows = [{"kind": f.kind, **f.document} for f in store.flows()]
+        errors = store.errors()
+    document = {"default_schema_id": default, "schemas": schemas, "identities": identities, "sessions": sessions}
+    return {**document, **({"flows": flows} if flows else {}), **({"errors": errors} if errors else {})}
 
 
 def identity_fixture(identity: Mapping[str, Any]) -> dict[str, Any]:

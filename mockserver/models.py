@@ -121,3 +121,16 @@ class IdentityDraft:
     credentials: dict[str, ImportedCredential] | None = None
     verifiable_addresses: list[dict[str, Any]] = field(default_factory=list)
     recovery_addresses: list[dict[str, Any]] = field(default_factory=list)
+
+
+FLOW_KINDS = ("login", "registration", "recovery", "settings", "verification")
+
+
+@dataclass(frozen=True, slots=True)
+class Flow:
+    """A self-service flow as seeded by fixtures (the admin API only reads them)."""
+
+    kind: str
+    id: str
+    document: dict[str, Any]
+    expires_at: datetime | None

@@ -26,6 +26,7 @@ from .identity_schemas import Derived, IdentitySchema, SchemaRegistry, normalize
 from .models import (
     AAL_LEVELS,
     Credential,
+    Flow,
     Identity,
     IdentityDraft,
     RecoveryAddress,
@@ -95,6 +96,8 @@ class Store:
         self._sessions: dict[str, Session] = {}
         self._sessions_of: dict[str, set[str]] = {}
         self._grants: dict[str, RecoveryGrant] = {}
+        self._flows: dict[str, Flow] = {}
+        self._errors: dict[str, dict[str, Any]] = {}
         self._journal: list[tuple[str, str, Any]] = []
         self._snapshots = 0
         self._generation = 0
@@ -118,6 +121,8 @@ class Store:
             "session": self._set_session,
             "grant": self._set_grant,
             "schema": self._set_schema,
+            "flow": self._set_flow,
+            "error": self._set_error,
         }
         while len(self._journal) > snapshot.mark:
             table, key, old = self._journal.pop()
@@ -142,6 +147,8 @@ class Store:
         self._sessions.clear()
         self._sessions_of.clear()
         self._grants.clear()
+        self._flows.clear()
+        self._errors.clear()
         self._journal.clear()
         self._snapshots = 0
         self._generation += 1
@@ -199,6 +206,20 @@ class Store:
             return
         self._record("schema", key, self.schemas.get(key), record)
         self.schemas.put(key, new)  # type: ignore[arg-type]
+
+    def _set_flow(self, key: str, new: Flow | None, *, record: bool = True) -> None:
+        self._record("flow", key, self._flows.get(key), record)
+        if new is None:
+            self._flows.pop(key, None)
+        else:
+            self._flows[key] = new
+
+    def _set_error(self, key: str, new: dict[str, Any] | None, *, record: bool = True) -> None:
+        self._record("error", key, self._errors.get(key), record)
+        if new is None:
+            self._errors.pop(key, None)
+        else:
+            self._errors[key] = new
 
     def _set_grant(self, key: str, new: RecoveryGrant | None, *, record: bool = True) -> None:
         self._record("grant", key, self._grants.get(key), record)
@@ -611,6 +632,64 @@ class Store:
     def sessions(self) -> list[Session]:
         with self.lock:
             return list(self._sessions.values())
+
+    # --- self-service flows and errors (seeded; the legacy admin API reads them) ------------
+
+    @_locked
+    def put_flow(self, flow: Flow) -> None:
+        self._set_flow(flow.id, flow)
+
+    @_locked
+    def get_flow(self, kind: str, flow_id: str) -> Flow:
+        """A flow of this kind: 404 when unknown, 410 (Kratos' expired-flow error) when expired."""
+        flow = self._flows.get(flow_id)
+        if flow is None or flow.kind != kind:
+            raise not_found()
+        if flow.expires_at is not None and flow.expires_at <= self.clock.now():
+            raise KratosError(
+                410,
+                f"The {kind} flow expired {wire.fmt_time(flow.expires_at)}.",
+                "The self-service flow has expired",
+                {
+                    "redirect_to": f"{self.public_url}/self-service/{kind}/browser",
+                    "since": wire.fmt_time(flow.expires_at),
+                },
+            )
+        return flow
+
+    @_locked
+    def put_error(self, container: dict[str, Any]) -> None:
+        self._set_error(str(container["id"]), container)
+
+    @_locked
+    def get_error(self, error_id: str) -> dict[str, Any]:
+        if error_id == "stub:500":
+            now = wire.fmt_time(self.clock.now())
+            return {
+                "id": "stub:500",
+                "errors": [
+                    {
+                        "code": 500,
+                        "status": "Internal Server Error",
+                        "reason": "This is a stub error.",
+                        "message": "An internal server error occurred, please contact the system administrator",
+                    }
+                ],
+                "created_at": now,
+                "updated_at": now,
+            }
+        container = self._errors.get(error_id)
+        if container is None:
+            raise not_found()
+        return container
+
+    def flows(self) -> list[Flow]:
+        with self.lock:
+            return list(self._flows.values())
+
+    def errors(self) -> list[dict[str, Any]]:
+        with self.lock:
+            return list(self._errors.values())
 
     # --- recovery --------------------------------------------------------------------------
 

@@ -134,13 +134,19 @@ def test_post_fixtures_loads_and_counts(mfa: tuple[KratosMockApp, TestClient]) -
     }
     response = client.post("/__mock__/fixtures", json=document)
     assert response.status_code == 201, response.text
-    assert response.json() == {"schemas": 1, "identities": 2, "sessions": 1}
+    assert response.json() == {"schemas": 1, "identities": 2, "sessions": 1, "flows": 0, "errors": 0}
     assert client.get("/schemas/customer").json() == schema
     loaded = client.get("/admin/identities/by/external/c-1").json()
     assert loaded["schema_id"] == "customer"
     [session] = client.get(f"/admin/identities/{loaded['id']}/sessions").json()
     assert session["authenticator_assurance_level"] == "aal2"
-    assert client.post("/__mock__/fixtures", json={}).json() == {"schemas": 0, "identities": 0, "sessions": 0}
+    assert client.post("/__mock__/fixtures", json={}).json() == {
+        "schemas": 0,
+        "identities": 0,
+        "sessions": 0,
+        "flows": 0,
+        "errors": 0,
+    }
 
 
 @pytest.mark.parametrize(

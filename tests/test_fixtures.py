@@ -82,6 +82,8 @@ def test_each_shipped_fixture_validates_and_loads_completely(path: Path) -> None
         "schemas": len(raw.get("schemas") or {}),
         "identities": len(raw.get("identities") or []),
         "sessions": len(raw.get("sessions") or []),
+        "flows": len(raw.get("flows") or []),
+        "errors": len(raw.get("errors") or []),
     }
     assert len(store) == counts["identities"] and len(store.sessions()) == counts["sessions"]
     for item in raw.get("identities") or []:
@@ -94,7 +96,7 @@ def test_each_shipped_fixture_validates_and_loads_completely(path: Path) -> None
 def test_all_shipped_fixtures_load_together_and_the_cli_accepts_them(capsys: pytest.CaptureFixture[str]) -> None:
     store = fresh_store()
     counts = load_fixtures(store, SHIPPED)
-    assert counts == {"schemas": 2, "identities": 6, "sessions": 4}
+    assert counts == {"schemas": 2, "identities": 6, "sessions": 4, "flows": 0, "errors": 0}
     assert main(["fixtures", "validate", *map(str, SHIPPED)], env={}) == 0
     assert f"{len(SHIPPED)} of {len(SHIPPED)} fixture files are valid" in capsys.readouterr().err
 
@@ -440,7 +442,13 @@ def test_default_schema_id_may_name_a_schema_loaded_earlier() -> None:
     store = fresh_store()
     load_fixtures(store, [FIXTURES_DIR / "examples" / "organization.yaml"])
     assert store.schemas.default_id == "employee"
-    assert load_fixtures(store, [{"default_schema_id": "default"}]) == {"schemas": 0, "identities": 0, "sessions": 0}
+    assert load_fixtures(store, [{"default_schema_id": "default"}]) == {
+        "schemas": 0,
+        "identities": 0,
+        "sessions": 0,
+        "flows": 0,
+        "errors": 0,
+    }
     assert store.schemas.default_id == "default"
     with pytest.raises(FixtureError):
         load_fixtures(store, [{"default_schema_id": "employee", "identities": [{"schema_id": "nope", "traits": {}}]}])
@@ -678,7 +686,7 @@ def test_exported_fixture_loads_into_a_fresh_mock(tmp_path: Path, capsys: pytest
     assert "exported 6 identities and 2 schemas" in capsys.readouterr().err
     assert validate_files([output]) == []
     fresh = fresh_store(seed=8)
-    assert load_fixtures(fresh, [output]) == {"schemas": 2, "identities": 6, "sessions": 0}
+    assert load_fixtures(fresh, [output]) == {"schemas": 2, "identities": 6, "sessions": 0, "flows": 0, "errors": 0}
     assert dump_state(fresh)["identities"] == source_state["identities"]
 
 
@@ -734,6 +742,6 @@ def test_ten_thousand_identities_load_within_two_seconds(tmp_path: Path) -> None
     started = time.perf_counter()
     counts = load_fixtures(store, [path])
     elapsed = time.perf_counter() - started
-    assert counts == {"schemas": 0, "identities": 10_000, "sessions": 1}
+    assert counts == {"schemas": 0, "identities": 10_000, "sessions": 1, "flows": 0, "errors": 0}
     assert len(store) == 10_000
     assert elapsed <= 2.0, f"loading 10,000 identities took {elapsed:.2f}s"
