@@ -35,12 +35,12 @@ from .clock import Entropy, ManualClock, MockClock, SystemClock
 from .control import DEFAULT_JOURNAL_SIZE, JournalEntry, MockController, RequestJournal
 from .errors import KratosError
 from .fixtures import Source
-from .handlers import Context, build_handlers, handler_name
+from .handlers import GROUPS, LEGACY_GROUPS, Context, build_handlers, handler_name
 from .handlers.control import ControlHandlers
 from .identity_schemas import SchemaRegistry, default_schemas
 from .metrics import PATH as METRICS_PATH
 from .metrics import Metrics
-from .spec import CONTROL, CURRENT, load_spec, path_methods
+from .spec import CONTROL, CURRENT, LEGACY_SPEC, load_spec, path_methods
 from .store import Store
 from .validation import parameter_validator_class
 from .wire import dumps
@@ -51,6 +51,9 @@ ADMIN_PREFIXES = ("/identities", "/sessions", "/recovery")
 MAX_BODY = 5 * 1024 * 1024
 JOURNAL_BODY_LIMIT = 64 * 1024
 CONTROL_PREFIX = "/__mock__"
+LEGACY_ADMIN_PATHS = ("/identities", "/recovery/")
+LEGACY_LENIENT = frozenset({"page", "per_page", "id", "error"})
+APIS = {"v26.2": (CURRENT, GROUPS), "v0.6": (LEGACY_SPEC, LEGACY_GROUPS)}
 UNAUTHORIZED = "Access credentials are invalid"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -78,13 +81,16 @@ def create_app(
     clock: MockClock | None = None,
     settings: Settings | None = None,
     fixtures: Iterable[Source] = (),
-    spec: str = CURRENT,
+    api: str = "v26.2",
 ) -> KratosMockApp:
     """Build a fresh mock: a new store (unless one is given) behind our OpenAPI spec.
 
     ``fixtures`` (paths, documents) are loaded, then sealed: ``/__mock__/reset`` and the pytest
     plugin return to that state. A fixture that cannot load raises ``FixtureError``.
+    ``api="v0.6"`` serves the legacy AdminApi generation (no /admin prefix) over the same store.
     """
+    if api not in APIS:
+        raise ValueError(f"unknown API generation {api!r}; expected one of {', '.join(APIS)}")
     settings = settings or Settings()
     public_url = (settings.public_url or settings.base_url).rstrip("/")
     if store is None:
@@ -97,6 +103,7 @@ def create_app(
             session_lifespan=settings.session_lifespan,
         )
     controller = MockController(store, RequestJournal(settings.journal_size))
+    metrics = Metrics(store)
     controller.load(fixtures)
     controller.seal()
     ctx = Context(
@@ -105,9 +112,11 @@ def create_app(
         public_url=public_url,
         recovery_ui_url=settings.recovery_ui_url,
         recovery_link_enabled=settings.recovery_link_enabled,
+        metrics=metrics,
     )
-    handlers = build_handlers(ctx)
-    document = load_spec(spec)
+    spec_file, groups = APIS[api]
+    handlers = build_handlers(ctx, groups)
+    document = load_spec(spec_file)
     connexion_app = AsyncApp(
         __name__,
         middlewares=[
@@ -124,7 +133,7 @@ def create_app(
         resolver=Resolver(function_resolver=lambda op_id: handlers[handler_name(op_id)]),
         strict_validation=False,
         validate_responses=False,
-        validator_map={"parameter": parameter_validator_class()},
+        validator_map={"parameter": parameter_validator_class(LEGACY_LENIENT if api == "v0.6" else frozenset())},
     )
     control_spec = load_spec(CONTROL)
     control = build_handlers(ctx, groups=(), extra={"control": ControlHandlers(ctx, controller)})
@@ -141,7 +150,7 @@ def create_app(
     connexion_app.add_error_handler(UnicodeDecodeError, _render_undecodable)
     connexion_app.add_error_handler(RecursionError, _render_undecodable)
     connexion_app.add_error_handler(Exception, _render_crash)
-    return KratosMockApp(connexion_app, controller, settings)
+    return KratosMockApp(connexion_app, controller, settings, metrics, legacy=api != "v26.2")
 
 
 class _CachedOperation(AsyncOperation):
@@ -164,7 +173,9 @@ class KratosMockApp:
     """The ASGI app: Kratos' front matter (auth, /admin prefix, body cap, the request journal)
     around connexion."""
 
-    def __init__(self, app: AsyncApp, controller: MockController, settings: Settings) -> None:
+    def __init__(
+        self, app: AsyncApp, controller: MockController, settings: Settings, metrics: Metrics, *, legacy: bool = False
+    ) -> None:
         self.connexion = app
         self.controller = controller
         self.store = controller.store
@@ -172,7 +183,9 @@ class KratosMockApp:
         self.settings = settings
         self.require_token = settings.require_token
         self._control_token = _bearer(settings.control_token)
-        self.metrics = Metrics(self.store)
+        self.metrics = metrics
+        self.legacy = legacy
+        self._admin_paths = LEGACY_ADMIN_PATHS if legacy else ("/admin/",)
 
     @property
     def require_token(self) -> str | None:
@@ -192,7 +205,7 @@ class KratosMockApp:
         if _CONTROL.search(path):
             await _send_error(send, KratosError(404, "The request path contains control characters."))
             return
-        if path.startswith(ADMIN_PREFIXES):
+        if not self.legacy and path.startswith(ADMIN_PREFIXES):
             scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + scope.get("raw_path", path.encode())}
             path = scope["path"]
         if path == METRICS_PATH and scope["method"] == "GET":
@@ -212,7 +225,7 @@ class KratosMockApp:
                 return
             await self.connexion(scope, _capped(receive), send)
             return
-        if self._token is not None and path.startswith("/admin/") and not _authorized(scope, self._token):
+        if self._token is not None and path.startswith(self._admin_paths) and not _authorized(scope, self._token):
             await _send_error(send, KratosError(401, "The request could not be authorized", UNAUTHORIZED))
             return
         await self._journaled(scope, receive, send)

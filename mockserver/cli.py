@@ -72,6 +72,12 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="also load every *.yaml, *.yml and *.json in DIR (sorted by name), if DIR exists",
     )
     run.add_argument(
+        "--api",
+        choices=("v26.2", "v0.6"),
+        default=env.get("KRATOS_MOCK_API") or "v26.2",
+        help="API generation: v26.2 (current, /admin/...) or v0.6 (the legacy AdminApi)",
+    )
+    run.add_argument(
         "--clock",
         choices=("real", "frozen"),
         default=env.get("KRATOS_MOCK_CLOCK") or None,
@@ -195,7 +201,11 @@ def _run(args: argparse.Namespace) -> int:
     ]
     try:
         app = create_app(
-            seed=args.seed, settings=settings, fixtures=fixtures, clock=ManualClock() if frozen else SystemClock()
+            seed=args.seed,
+            settings=settings,
+            fixtures=fixtures,
+            clock=ManualClock() if frozen else SystemClock(),
+            api=args.api,
         )
     except FixtureError as exc:
         sock.close()

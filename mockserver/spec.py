@@ -13,6 +13,7 @@ import yaml
 
 CURRENT = "kratos-v26.2.yaml"
 CONTROL = "control-plane.yaml"
+LEGACY_SPEC = "kratos-v0.6.yaml"
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 

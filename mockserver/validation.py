@@ -17,8 +17,11 @@ from jsonschema import Draft4Validator
 _FORMATS = Draft4Validator.FORMAT_CHECKER
 
 
-def parameter_validator_class() -> type[ParameterValidator]:
-    """A validator class with its own cache: one per app, so apps share nothing."""
+def parameter_validator_class(lenient: frozenset[str] = frozenset()) -> type[ParameterValidator]:
+    """A validator class with its own cache: one per app, so apps share nothing.
+
+    ``lenient`` names query parameters the handlers parse themselves, as Kratos v0.6 did (a bad
+    ``page`` means the default; a missing flow ``id`` is simply not found)."""
     compiled: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
 
     def validator_for(schema: dict[str, Any]) -> Draft4Validator:
@@ -33,6 +36,8 @@ def parameter_validator_class() -> type[ParameterValidator]:
             self, parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
         ) -> str | None:
             name = param.get("name", param_name)
+            if name in lenient and parameter_type == "query":
+                return None
             if is_nullable(param) and is_null(value):
                 return None
             if value is None:

@@ -8,12 +8,14 @@ from typing import Any
 
 from .common import Context
 from .identities import IdentityHandlers
+from .legacy import LegacyHandlers
 from .metadata import MetadataHandlers
 from .recovery import RecoveryHandlers
 from .schemas import SchemaHandlers
 from .sessions import SessionHandlers
 
 GROUPS = (IdentityHandlers, SessionHandlers, RecoveryHandlers, SchemaHandlers, MetadataHandlers)
+LEGACY_GROUPS = (LegacyHandlers, MetadataHandlers)  # the v0.6 AdminApi generation
 
 
 def handler_name(operation_id: str) -> str:
@@ -33,4 +35,4 @@ def build_handlers(
     return table
 
 
-__all__ = ["Context", "build_handlers", "handler_name"]
+__all__ = ["GROUPS", "LEGACY_GROUPS", "Context", "build_handlers", "handler_name"]

@@ -47,6 +47,7 @@ class Context:
     public_url: str
     recovery_ui_url: str
     recovery_link_enabled: bool = True
+    metrics: Any = None  # mockserver.metrics.Metrics, for the legacy /metrics/prometheus operation
 
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

@@ -17,21 +17,28 @@ from mockserver.server import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOL = ROOT.parent / "shared" / "tools" / "upstream-conformance"
-BASELINE = ROOT / "conformance" / "baseline-v26.2.json"
 TOKEN = "conformance"  # the tool always sends "Authorization: Bearer conformance"
+RUNS = {  # id: (API generation, upstream version, baseline, token)
+    "v26.2-oss-no-auth": ("v26.2", "v26.2.0", "baseline-v26.2.json", None),
+    "v26.2-require-token": ("v26.2", "v26.2.0", "baseline-v26.2.json", TOKEN),
+    "v0.6-oss-no-auth": ("v0.6", "v0.6.3-alpha.1", "baseline-v0.6.json", None),
+}
 
 
-@pytest.fixture(params=[None, TOKEN], ids=["oss-no-auth", "require-token"])
-def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str | None]]:
+@pytest.fixture(params=list(RUNS), ids=list(RUNS))
+def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str, Path, str | None]]:
     if not TOOL.is_file():
         pytest.skip(f"{TOOL} is not beside this checkout")
-    token = request.param
-    with BackgroundServer(lambda url: create_app(settings=Settings(base_url=url, require_token=token))) as server:
-        yield server.url, token
+    api, version, baseline, token = RUNS[request.param]
+    settings = lambda url: Settings(base_url=url, require_token=token)  # noqa: E731
+    with BackgroundServer(lambda url: create_app(settings=settings(url), api=api)) as server:
+        yield server.url, version, ROOT / "conformance" / baseline, token
 
 
-def test_upstream_spec_finds_nothing_beyond_the_baseline(served: tuple[str, str | None], tmp_path: Path) -> None:
-    url, token = served
+def test_upstream_spec_finds_nothing_beyond_the_baseline(
+    served: tuple[str, str, Path, str | None], tmp_path: Path
+) -> None:
+    url, version, baseline, token = served
     extra = [] if token else ["--exclude-checks", "ignored_auth"]
     env = {
         **os.environ,
@@ -39,7 +46,7 @@ def test_upstream_spec_finds_nothing_beyond_the_baseline(served: tuple[str, str 
         "CONFORMANCE_REPORT_DIR": str(tmp_path),
     }
     result = subprocess.run(
-        ["bash", str(TOOL), url, "v26.2.0", "50", *extra, "--baseline", str(BASELINE)],
+        ["bash", str(TOOL), url, version, "50", *extra, "--baseline", str(baseline)],
         capture_output=True,
         text=True,
         env=env,

@@ -1,0 +1,144 @@
+"""The legacy v0.6 ``AdminApi`` generation (reference §12) over the same store: no /admin prefix,
+identities without state, credentials or metadata, strict bodies, pages ordered by id descending,
+self-service flows and errors, schema by raw id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from .. import wire
+from ..errors import KratosError, bad_request, not_found, unique_violation
+from ..models import Identity, IdentityDraft
+from ..pagination import _page_rels
+from .common import Context, go_duration, lenient_uuid, no_content, raw_query, respond
+
+LEGACY_FIELDS = frozenset({"schema_id", "traits"})
+DEFAULT_PER_PAGE, MAX_PER_PAGE = 250, 1000  # what v0.6's code does (its spec says 100 / 500)
+
+
+def legacy_identity(identity: Identity, public_url: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": identity.id,
+        "schema_id": identity.schema_id,
+        "schema_url": f"{public_url}/schemas/{identity.schema_id}",
+        "traits": identity.traits,
+    }
+    if identity.verifiable_addresses:
+        out["verifiable_addresses"] = [wire.verifiable_address_json(a) for a in identity.verifiable_addresses]
+    if identity.recovery_addresses:
+        out["recovery_addresses"] = [wire.recovery_address_json(a) for a in identity.recovery_addresses]
+    out["created_at"] = wire.fmt_time(identity.created_at)
+    out["updated_at"] = wire.fmt_time(identity.updated_at)
+    return out
+
+
+def _strict_draft(body: Any, *, keep_schema: bool) -> IdentityDraft:
+    if not isinstance(body, dict):
+        raise bad_request(message="json: cannot unmarshal non-object into Go value of type identity.Identity")
+    for key in body:
+        if key not in LEGACY_FIELDS:
+            raise bad_request(message=f'json: unknown field "{key}"')
+    schema_id = body.get("schema_id") or ""
+    if not isinstance(schema_id, str):
+        raise bad_request(message="json: cannot unmarshal into Go struct field schema_id of type string")
+    traits = body.get("traits")
+    return IdentityDraft(
+        schema_id=schema_id if (schema_id or not keep_schema) else "", traits={} if traits is None else traits
+    )
+
+
+def _lenient_int(value: str | None, default: int) -> int:
+    """v0.6 read page parameters with strconv and fell back to the default on any error."""
+    try:
+        number = int(value) if value not in (None, "") else default
+    except ValueError:
+        return default
+    return number if -(2**63) <= number < 2**63 else default
+
+
+class LegacyHandlers:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.store = ctx.store
+
+    def _view(self, identity: Identity) -> dict[str, Any]:
+        return legacy_identity(identity, self.ctx.public_url)
+
+    async def list_identities(self) -> Response:  # page, per_page: read leniently from the raw query
+        raw = dict(raw_query())
+        number, size = _lenient_int(raw.get("page"), 0), _lenient_int(raw.get("per_page"), DEFAULT_PER_PAGE)
+        size = min(max(size, 1), MAX_PER_PAGE)
+        number = max(number, 0)
+        # v0.6 hands the 0-based page to a 1-based paginator that clamps to 1: page 0 and 1 agree.
+        ordered = [i for i in reversed(list(self.store.identities()))]
+        start = (max(number, 1) - 1) * size
+        chosen = ordered[start : start + size]
+        base = f"{self.ctx.admin_url}/identities"
+        links = ",".join(
+            f'<{base}?page={p}&per_page={n}>; rel="{rel}"' for rel, p, n in _page_rels(len(ordered), number, size)
+        )
+        return respond([self._view(i) for i in chosen], 200, {"Link": links})
+
+    async def create_identity(self, body: Any = None) -> Response:
+        draft = _strict_draft(body, keep_schema=False)
+        identity = self.store.create_identity(draft, conflict=unique_violation)
+        return respond(self._view(identity), 201, {"Location": f"{self.ctx.admin_url}/identities/{identity.id}"})
+
+    async def get_identity(self, id: str) -> Response:
+        return respond(self._view(self.store.get_identity(lenient_uuid(id))))
+
+    async def update_identity(self, id: str, body: Any = None) -> Response:
+        draft = _strict_draft(body, keep_schema=True)
+        return respond(self._view(self.store.update_identity(lenient_uuid(id), draft)))
+
+    async def delete_identity(self, id: str) -> Response:
+        self.store.delete_identity(lenient_uuid(id))
+        return no_content()
+
+    async def create_recovery_link(self, body: Any = None) -> Response:
+        if not isinstance(body, dict):
+            raise bad_request(message="Unable to decode JSON payload")
+        expires_in = go_duration(body.get("expires_in"))
+        identity = self.store.find_identity(lenient_uuid(str(body.get("identity_id") or "")))
+        if identity is None:
+            raise not_found()
+        if not identity.recovery_addresses:
+            raise bad_request("The identity does not have any recovery addresses set.")
+        grant = self.store.create_recovery_grant(identity.id, "link", expires_in)
+        link = f"{self.ctx.public_url}/self-service/recovery?flow={grant.flow_id}&token={grant.secret}"
+        return respond({"recovery_link": link, "expires_at": wire.fmt_time(grant.expires_at)})
+
+    async def get_schema(self, id: str) -> Response:
+        schema = self.store.schemas.get(id)
+        if schema is None:
+            raise not_found(message="The requested resource could not be found")
+        return respond(schema.document)
+
+    async def get_self_service_error(self, error: str | None = None) -> Response:
+        return respond(self.store.get_error(error or ""))
+
+    def _flow(self, kind: str, flow_id: str | None) -> Response:
+        return respond(self.store.get_flow(kind, lenient_uuid(flow_id or "")).document)
+
+    async def get_self_service_login_flow(self, id: str | None = None) -> Response:
+        return self._flow("login", id)
+
+    async def get_self_service_registration_flow(self, id: str | None = None) -> Response:
+        return self._flow("registration", id)
+
+    async def get_self_service_recovery_flow(self, id: str | None = None) -> Response:
+        return self._flow("recovery", id)
+
+    async def get_self_service_settings_flow(self, id: str | None = None) -> Response:
+        return self._flow("settings", id)
+
+    async def get_self_service_verification_flow(self, id: str | None = None) -> Response:
+        return self._flow("verification", id)
+
+    async def prometheus(self) -> Response:
+        if self.ctx.metrics is None:
+            raise KratosError(404, "Metrics are not enabled.")
+        body, content_type = self.ctx.metrics.render()
+        return Response(body, 200, media_type=content_type)
