@@ -149,6 +149,7 @@ def create_app(
     connexion_app.add_error_handler(HTTPException, lambda req, exc: _render_http(req, exc, allow))
     connexion_app.add_error_handler(UnicodeDecodeError, _render_undecodable)
     connexion_app.add_error_handler(RecursionError, _render_undecodable)
+    connexion_app.add_error_handler(ValueError, _render_undecodable)  # json: integers over 4300 digits
     connexion_app.add_error_handler(Exception, _render_crash)
     return KratosMockApp(connexion_app, controller, settings, metrics, legacy=api != "v26.2")
 
@@ -203,7 +204,7 @@ class KratosMockApp:
             return
         path: str = scope["path"]
         if _CONTROL.search(path):
-            await _send_error(send, KratosError(404, "The request path contains control characters."))
+            await _send_error(send, KratosError(404, "The request path contains control characters."), scope)
             return
         if not self.legacy and path.startswith(ADMIN_PREFIXES):
             scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + scope.get("raw_path", path.encode())}
@@ -221,12 +222,12 @@ class KratosMockApp:
             return
         if path.startswith(CONTROL_PREFIX):
             if self._control_token is not None and not _authorized(scope, self._control_token):
-                await _send_error(send, KratosError(401, "The control plane needs the --control-token."))
+                await _send_error(send, KratosError(401, "The control plane needs the --control-token."), scope)
                 return
             await self.connexion(scope, _capped(receive), send)
             return
         if self._token is not None and path.startswith(self._admin_paths) and not _authorized(scope, self._token):
-            await _send_error(send, KratosError(401, "The request could not be authorized", UNAUTHORIZED))
+            await _send_error(send, KratosError(401, "The request could not be authorized", UNAUTHORIZED), scope)
             return
         await self._journaled(scope, receive, send)
 
@@ -308,52 +309,70 @@ def _capped(receive: Receive) -> Receive:
     return wrapped
 
 
-async def _send_error(send: Send, error: KratosError) -> None:
-    body = dumps(error.envelope())
-    headers = [(b"content-type", ERROR_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+def _envelope(error: KratosError, request_id: str | None) -> bytes:
+    """The Kratos envelope; ``request`` echoes the caller's X-Request-ID, as herodot does."""
+    envelope = error.envelope()
+    if request_id:
+        envelope["error"] = {**envelope["error"], "request": request_id}
+    return dumps(envelope)
+
+
+async def _send_error(send: Send, error: KratosError, scope: Scope) -> None:
+    request_id = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
+    body = _envelope(error, request_id)
+    headers = [
+        (b"content-type", ERROR_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+        (b"ory-error-id", b""),
+    ]
     await send({"type": "http.response.start", "status": error.code, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
-def _response(error: KratosError, headers: Mapping[str, str] | None = None) -> ConnexionResponse:
-    body = dumps(error.envelope())
-    return ConnexionResponse(status_code=error.code, mimetype=ERROR_TYPE, body=body, headers=dict(headers or {}))
+def _response(
+    error: KratosError, request: ConnexionRequest, headers: Mapping[str, str] | None = None
+) -> ConnexionResponse:
+    body = _envelope(error, request.headers.get("x-request-id"))
+    headers = {"Ory-Error-Id": "", **(headers or {})}
+    return ConnexionResponse(status_code=error.code, mimetype=ERROR_TYPE, body=body, headers=headers)
 
 
-def _render_kratos_error(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def _render_kratos_error(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     assert isinstance(exc, KratosError)
-    return _response(exc)
+    return _response(exc, request)
 
 
-def _render_problem(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def _render_problem(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     """Connexion's validation problems, reworded as Kratos errors (415 is Kratos' 400)."""
     assert isinstance(exc, ProblemException)
     status = 400 if exc.status == 415 else exc.status
     detail = str(exc.detail or exc.title or "")
     if exc.status == 415:
         detail = f"Content-Type must be application/json: {detail}"
-    return _response(KratosError(status, detail or None))
+    return _response(KratosError(status, detail or None), request)
 
 
 def _render_http(request: ConnexionRequest, exc: Exception, allow: list[Any]) -> ConnexionResponse:
     assert isinstance(exc, HTTPException)
     if exc.status_code == 405:
         methods: list[str] = next((m for pattern, m in allow if pattern.match(request.url.path)), [])
-        return _response(KratosError(405, f"{request.method} is not allowed here."), {"Allow": ", ".join(methods)})
+        error = KratosError(405, f"{request.method} is not allowed here.")
+        return _response(error, request, {"Allow": ", ".join(methods)})
     if exc.status_code == 404:
-        return _response(
-            KratosError(404, f"No route matches {request.url.path}.", "The requested resource could not be found")
-        )
-    return _response(KratosError(exc.status_code, str(exc.detail) if exc.detail else None))
+        error = KratosError(404, f"No route matches {request.url.path}.", "The requested resource could not be found")
+        return _response(error, request)
+    return _response(KratosError(exc.status_code, str(exc.detail) if exc.detail else None), request)
 
 
-def _render_undecodable(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
-    """Bodies connexion cannot decode (not UTF-8, nested too deep): Kratos' decoder rejects them too."""
-    return _response(KratosError(400, message=f"The request body could not be decoded as JSON: {type(exc).__name__}"))
+def _render_undecodable(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+    """Bodies connexion cannot decode (not UTF-8, nested too deep, integers Python will not parse):
+    Kratos' decoder rejects them too."""
+    error = KratosError(400, message=f"The request body could not be decoded as JSON: {type(exc).__name__}")
+    return _response(error, request)
 
 
-def _render_crash(_request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
+def _render_crash(request: ConnexionRequest, exc: Exception) -> ConnexionResponse:
     if isinstance(exc, KratosError):  # e.g. raised while reading the body
-        return _response(exc)
+        return _response(exc, request)
     log.exception("unhandled error in the mock", exc_info=exc)
-    return _response(KratosError(500, f"The mock failed: {type(exc).__name__}"))
+    return _response(KratosError(500, f"The mock failed: {type(exc).__name__}"), request)

@@ -29,7 +29,7 @@ CODE_VERSION = {"password": 1, "webauthn": 1, "code": 1}
 
 def hash_plaintext(password: str, salt: bytes) -> str:
     """A PBKDF2-SHA256 hash in the PHC-like format Kratos imports and verifies."""
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, PLAINTEXT_ITERATIONS, 32)
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8", "surrogatepass"), salt, PLAINTEXT_ITERATIONS, 32)
     b64 = base64.b64encode
     return f"$pbkdf2-sha256$i={PLAINTEXT_ITERATIONS},l=32${b64(salt).decode()}${b64(digest).decode()}"
 
@@ -68,6 +68,10 @@ def parse_import(kind: str, config: Mapping[str, Any], salt: bytes) -> ImportedC
     """Turn one imported credential (``credentials.<kind>.config``) into the stored config."""
     if kind == "password":
         hashed, plain = config.get("hashed_password"), config.get("password")
+        for name, value in (("hashed_password", hashed), ("password", plain)):
+            if value is not None and not isinstance(value, str):
+                field = f"credentials.password.config.{name}"
+                raise bad_request(message=f"json: cannot unmarshal into Go struct field {field} of type string")
         if hashed:
             check_hashed_password(hashed)
             return ImportedCredential("password", {"hashed_password": hashed})
@@ -125,15 +129,18 @@ def declassified_config(credential: Credential) -> Any:
     return config
 
 
+def _config(credential: Credential | None) -> Mapping[str, Any]:
+    config = credential.config if credential is not None else None
+    return config if isinstance(config, Mapping) else {}
+
+
 def _first_factor_count(credentials: Mapping[str, Credential]) -> int:
     count = 0
     password = credentials.get("password")
-    if password and password.identifiers and (password.config or {}).get("hashed_password"):
+    if password and password.identifiers and _config(password).get("hashed_password"):
         count += 1
     for kind in ("oidc", "saml"):
-        cred = credentials.get(kind)
-        if cred:
-            count += len((cred.config or {}).get("providers", []))
+        count += len(_config(credentials.get(kind)).get("providers") or [])
     return count
 
 
@@ -159,7 +166,7 @@ def delete(
         return result
     if not identifier:
         raise bad_request("You must provide an identifier to delete this credential.")
-    providers = list((current.config or {}).get("providers", []))
+    providers = [p for p in _config(current).get("providers") or [] if isinstance(p, Mapping)]
     kept = [p for p in providers if f"{p.get('provider')}:{p.get('subject')}" != identifier]
     if len(kept) == len(providers):
         raise KratosError(404, f"The {kind} credential with identifier {identifier} could not be found.")

@@ -270,14 +270,18 @@ def _uuid(doc: FixtureDocument | None, where: str, value: Any) -> str | None:
 def _time(doc: FixtureDocument, where: str, value: Any) -> datetime | None:
     if value is None:
         return None
-    if isinstance(value, datetime):
-        return wire.to_utc(value)
-    if isinstance(value, str):
-        try:
-            return wire.to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-        except ValueError:
-            pass
-    raise FixtureError(doc.source, where, f"expected an RFC 3339 timestamp, got {value!r}")
+    try:
+        if isinstance(value, datetime):
+            parsed = wire.to_utc(value)
+        elif isinstance(value, str):
+            parsed = wire.to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        else:
+            parsed = None
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None or not wire.MIN_TIME <= parsed <= wire.MAX_TIME:
+        raise FixtureError(doc.source, where, f"expected an RFC 3339 timestamp between years 1 and 9000, got {value!r}")
+    return parsed
 
 
 def _session(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:

@@ -86,6 +86,7 @@ class IdentitySchema:
             cls.check_schema(document)
         except SchemaError as exc:
             raise ValueError(f"identity schema {schema_id!r} is not a valid JSON Schema: {exc.message}") from exc
+        _check_schema_shape(schema_id, document)
         self.id = schema_id
         self.document: dict[str, Any] = dict(document)
         self._validator = cls(self.document, format_checker=FormatChecker())
@@ -129,6 +130,30 @@ class IdentitySchema:
         elif isinstance(instance, list) and isinstance(node.get("items"), Mapping):
             for index, item in enumerate(instance):
                 yield from self._marked(node["items"], item, f"{pointer}/{index}")
+
+
+def _check_schema_shape(schema_id: str, node: Any, path: str = "#") -> None:
+    """Refuse at load what would break every create later: remote $refs, malformed extensions."""
+    if isinstance(node, Mapping):
+        ref = node.get("$ref")
+        if ref is not None and (not isinstance(ref, str) or not ref.startswith("#")):
+            raise ValueError(f"identity schema {schema_id!r}: {path}/$ref: only local references are supported")
+        ext = node.get(EXTENSION)
+        if ext is not None:
+            where = f"identity schema {schema_id!r}: {path}/{EXTENSION}"
+            if not isinstance(ext, Mapping):
+                raise ValueError(f"{where} must be an object")
+            credentials = ext.get("credentials", {})
+            if not isinstance(credentials, Mapping) or not all(isinstance(v, Mapping) for v in credentials.values()):
+                raise ValueError(f"{where}.credentials must map credential types to objects")
+            for kind in ("verification", "recovery"):
+                if not isinstance(ext.get(kind, {}), Mapping):
+                    raise ValueError(f"{where}.{kind} must be an object")
+        for key, value in node.items():
+            _check_schema_shape(schema_id, value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_schema_shape(schema_id, value, f"{path}/{index}")
 
 
 def _leaves(errors: Iterable[Any]) -> list[Any]:

@@ -443,8 +443,14 @@ class Store:
         if existing is not None and not patch:
             verifiable_src: list[dict[str, Any]] = [_address_dict(a) for a in existing.verifiable_addresses]
             recovery_src: list[dict[str, Any]] = [_address_dict(a) for a in existing.recovery_addresses]
-        else:
-            verifiable_src, recovery_src = draft.verifiable_addresses, draft.recovery_addresses
+        else:  # imported or patched addresses keep an id only if it is one of this identity's own
+            own: set[str] = set()
+            if existing is not None:
+                own = {a.id for a in existing.verifiable_addresses} | {a.id for a in existing.recovery_addresses}
+            verifiable_src = [
+                {**a, "id": a.get("id") if a.get("id") in own else None} for a in draft.verifiable_addresses
+            ]
+            recovery_src = [{**a, "id": a.get("id") if a.get("id") in own else None} for a in draft.recovery_addresses]
         return Identity(
             id=existing.id if existing else (identity_id or self.entropy.uuid4()),
             schema_id=schema.id,
@@ -699,7 +705,7 @@ class Store:
         if identity_id not in self._identities:
             if kind == "link":
                 raise bad_request("The requested identity id does not exist.")
-            raise not_found("could not find identity", None)
+            raise not_found("could not find identity")
         secret = self.entropy.digits(6) if kind == "code" else self.entropy.token(32)
         grant = RecoveryGrant(
             flow_id=self.entropy.uuid4(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
@@ -110,6 +111,26 @@ def _optional_str(body: Mapping[str, Any], key: str, where: str) -> str | None:
     return value
 
 
+MAX_DEPTH = 64
+# Instants the mock accepts: far enough from datetime's limits that adding a lifespan cannot overflow.
+MIN_TIME = datetime(1, 1, 2, tzinfo=UTC)
+MAX_TIME = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def check_json(value: Any, where: str = "body", depth: int = 0) -> None:
+    """Values the mock stores must serialise back as JSON: finite numbers, bounded nesting."""
+    if depth > MAX_DEPTH:
+        raise bad_request(f"{where} is nested deeper than {MAX_DEPTH} levels")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise bad_request(f"{where} contains a number JSON cannot represent: {value}")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            check_json(item, f"{where}.{key}", depth + 1)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            check_json(item, f"{where}[{index}]", depth + 1)
+
+
 def parse_state(value: Any, *, patch: bool = False) -> str:
     if value in (None, ""):
         return ""
@@ -163,13 +184,22 @@ def _addresses(value: Any, where: str) -> list[dict[str, Any]]:
         _expect(item, dict, where, "identity.Address")
         if not isinstance(item.get("value"), str) or not isinstance(item.get("via"), str):
             raise bad_request(f"{where}[] needs string value and via")
-        out.append({**item, "value": item["value"].lower()})
+        entry = {**item, "value": item["value"].lower()}
+        for key, kind, go_type in (("verified", bool, "bool"), ("status", str, "string"), ("id", str, "uuid.UUID")):
+            if entry.get(key) is not None:
+                _expect(entry[key], kind, f"{where}[].{key}", go_type)
+        if entry.get("id") is not None:
+            entry["id"] = parse_uuid(entry["id"], f"{where}[].id")
+        for key in ("verified_at", "created_at", "updated_at"):
+            entry[key] = _parse_time(entry.get(key), f"{where}[].{key}")
+        out.append(entry)
     return out
 
 
 def parse_create_body(body: Any, salt: Callable[[], bytes]) -> IdentityDraft:
     """POST /admin/identities (and batch items, fixtures): Kratos' strict decoder."""
     _expect(body, dict, "body", "identity.CreateIdentityBody")
+    check_json(body)
     _strict(body, CREATE_FIELDS)
     state = parse_state(body.get("state"))
     traits = body.get("traits")
@@ -190,6 +220,7 @@ def parse_create_body(body: Any, salt: Callable[[], bytes]) -> IdentityDraft:
 def parse_update_body(body: Any, salt: Callable[[], bytes]) -> IdentityDraft:
     """PUT /admin/identities/{id}: lenient about unknown fields, full replace of the rest."""
     _expect(body, dict, "body", "identity.UpdateIdentityBody")
+    check_json(body)
     traits = body.get("traits")
     return IdentityDraft(
         schema_id=_optional_str(body, "schema_id", "UpdateIdentityBody") or "",
@@ -340,13 +371,14 @@ def _parse_time(value: Any, where: str) -> datetime | None:
         )
     try:
         return to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
+    except (ValueError, OverflowError):
         raise bad_request(message=f'parsing time "{value}" as RFC 3339 failed') from None
 
 
 def draft_from_document(doc: Any, existing: Identity) -> tuple[IdentityDraft, dict[str, Credential]]:
     """Read a patched document back: the draft plus the credentials as patched."""
     _expect(doc, dict, "identity", "identity.Identity")
+    check_json(doc, "identity")
     state = parse_state(doc.get("state"), patch=True) or existing.state
     credentials: dict[str, Credential] = {}
     raw = doc.get("credentials") or {}
@@ -362,10 +394,15 @@ def draft_from_document(doc: Any, existing: Identity) -> tuple[IdentityDraft, di
             raise bad_request(f"credentials.{kind}.identifiers must be an array of strings")
         version = item.get("version", 0)
         _expect(version, int, f"identity.credentials.{kind}.version", "int")
+        config = item.get("config")
+        if config is not None:
+            _expect(config, dict, f"identity.credentials.{kind}.config", "object")
         old = existing.credentials.get(kind)
         created = _parse_time(item.get("created_at"), "Credentials.created_at") or (old.created_at if old else None)
+        changed = old is None or old.config != config or old.identifiers != tuple(identifiers)
+        updated = existing.updated_at if changed or old is None else old.updated_at
         credentials[kind] = Credential(
-            kind, tuple(identifiers), item.get("config"), version, created or existing.created_at, existing.updated_at
+            kind, tuple(identifiers), config, version, created or existing.created_at, updated
         )
     schema_id = doc.get("schema_id")
     _expect(schema_id, str, "identity.schema_id", "string")
@@ -383,10 +420,6 @@ def draft_from_document(doc: Any, existing: Identity) -> tuple[IdentityDraft, di
         verifiable_addresses=_addresses(doc.get("verifiable_addresses"), "verifiable_addresses"),
         recovery_addresses=_addresses(doc.get("recovery_addresses"), "recovery_addresses"),
     )
-    for entry in draft.verifiable_addresses:
-        if not isinstance(entry.get("verified", False), bool):
-            raise bad_request("verifiable_addresses[].verified must be a boolean")
-        entry["verified_at"] = _parse_time(entry.get("verified_at"), "VerifiableAddress.verified_at")
     return draft, credentials
 
 

@@ -3,7 +3,7 @@ sessions, clock, request journal, health. Thin: each calls the ``MockController`
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.responses import Response
@@ -74,6 +74,9 @@ class ControlHandlers:
         clock = self.store.clock
         instant = _time(body.get("set"), "set")
         step = go_duration(body["advance"], "advance") if body.get("advance") else None
+        target = (instant or clock.now()) + (step or timedelta(0))
+        if not wire.MIN_TIME <= target <= wire.MAX_TIME:  # checked before anything changes
+            raise bad_request(f"the clock must stay between years 1 and 9000, not {target.year}")
         if body.get("freeze") is True:
             clock.freeze(instant)
         elif instant is not None:
@@ -111,7 +114,9 @@ def _time(value: Any, field: str) -> datetime | None:
     if value is None:
         return None
     try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise bad_request(f"{field} must be an RFC 3339 timestamp, got {value!r}") from None
-    return wire.to_utc(parsed)
+        parsed = wire.to_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
+    except (ValueError, OverflowError):
+        parsed = None
+    if parsed is None or not wire.MIN_TIME <= parsed <= wire.MAX_TIME:
+        raise bad_request(f"{field} must be an RFC 3339 timestamp between years 1 and 9000, got {value!r}")
+    return parsed
