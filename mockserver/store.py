@@ -99,7 +99,10 @@ class Store:
         self._flows: dict[str, Flow] = {}
         self._errors: dict[str, dict[str, Any]] = {}
         self._journal: list[tuple[str, str, Any]] = []
-        self._snapshots = 0
+        # One entry per held snapshot: its journal mark and the keys already journaled since.
+        # Only the first change of a key after the newest mark is recorded, so the journal holds
+        # at most one entry per key touched, not one per write (a long-running server stays small).
+        self._marks: list[tuple[int, set[tuple[str, str]]]] = []
         self._generation = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -107,7 +110,7 @@ class Store:
     @_locked
     def snapshot(self) -> Snapshot:
         """Start recording changes; ``restore`` undoes everything recorded since."""
-        self._snapshots += 1
+        self._marks.append((len(self._journal), set()))
         return Snapshot(len(self._journal), self._generation, self.entropy.state(), self.clock.state())
 
     @_locked
@@ -127,6 +130,8 @@ class Store:
         while len(self._journal) > snapshot.mark:
             table, key, old = self._journal.pop()
             setters[table](key, old, record=False)
+        # marks taken after this one are gone; this one starts afresh
+        self._marks = [(m, seen if m < snapshot.mark else set()) for m, seen in self._marks if m <= snapshot.mark]
         self.entropy.set_state(snapshot.entropy)
         self.clock.set_state(snapshot.clock)
         return undone
@@ -134,8 +139,13 @@ class Store:
     @_locked
     def release(self, snapshot: Snapshot) -> None:
         """Stop recording for this snapshot (the journal is dropped when none is held)."""
-        self._snapshots = max(0, self._snapshots - 1)
-        if not self._snapshots:
+        for index in range(len(self._marks) - 1, -1, -1):
+            if self._marks[index][0] == snapshot.mark:
+                _, seen = self._marks.pop(index)
+                if index > 0:  # what this snapshot journaled is journaled for the one before it too
+                    self._marks[index - 1][1].update(seen)
+                break
+        if not self._marks:
             self._journal.clear()
 
     @_locked
@@ -150,7 +160,7 @@ class Store:
         self._flows.clear()
         self._errors.clear()
         self._journal.clear()
-        self._snapshots = 0
+        self._marks.clear()
         self._generation += 1
 
     def ping(self) -> bool:
@@ -163,8 +173,11 @@ class Store:
     # --- primitives ------------------------------------------------------------------------
 
     def _record(self, table: str, key: str, old: Any, record: bool) -> None:
-        if record and self._snapshots:
-            self._journal.append((table, key, old))
+        if record and self._marks:
+            seen = self._marks[-1][1]
+            if (table, key) not in seen:
+                seen.add((table, key))
+                self._journal.append((table, key, old))
 
     def _set_identity(self, key: str, new: Identity | None, *, record: bool = True) -> None:
         old = self._identities.get(key)

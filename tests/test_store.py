@@ -221,3 +221,21 @@ def test_concurrent_writers_never_break_uniqueness() -> None:
         t.join()
     assert len(store) == 10
     assert errors == [409] * 190
+
+
+def test_journal_keeps_one_entry_per_key_however_often_it_changes() -> None:
+    """A long-running server behind a held baseline must not grow with every write."""
+    store = new_store()
+    identity = store.create_identity(draft("a@example.com"))
+    mark = store.snapshot()
+    for n in range(300):
+        store.update_identity(identity.id, draft(f"a{n}@example.com"))
+    assert len(store._journal) == 1  # noqa: SLF001 - the point of the test
+    assert store.restore(mark) == 1
+    assert store.get_identity(identity.id) == identity
+    inner = store.snapshot()
+    store.update_identity(identity.id, draft("b@example.com"))
+    store.release(inner)
+    store.update_identity(identity.id, draft("c@example.com"))
+    store.restore(mark)
+    assert store.get_identity(identity.id) == identity
