@@ -140,7 +140,8 @@ def build_schema(
     )
     # Without a token the spec's oryAccessToken header is not generated: OSS Kratos ignores it, so
     # "a request without it was accepted" would only restate that (the baseline says why).
-    schema.config.generation.update(max_examples=max_examples, with_security_parameters=bool(token))
+    # No example database: a run depends on its seed and options, not on what earlier runs left on disk.
+    schema.config.generation.update(max_examples=max_examples, with_security_parameters=bool(token), database="none")
     schema.config.checks.update(included_check_names=list(checks) if checks else None, excluded_check_names=excluded)
     phases = ["examples", "coverage", "fuzzing"] + (["stateful"] if stateful else [])
     schema.config.phases.update(phases=phases)
