@@ -11,6 +11,8 @@ from starlette.testclient import TestClient
 from mockserver import create_app
 from mockserver.app import KratosMockApp, Settings
 
+BASE_URL = "http://127.0.0.1:4434"
+
 
 @pytest.fixture
 def app() -> KratosMockApp:
@@ -37,6 +39,22 @@ def make_client() -> Iterator[Any]:
     yield build
     for c in clients:
         c.close()
+
+
+@pytest.fixture
+def serve() -> Iterator[Any]:
+    """In-process clients for apps built with ``create_app(**kwargs)``, closed after the test."""
+    clients: list[TestClient] = []
+
+    def build(**kwargs: Any) -> tuple[KratosMockApp, TestClient]:
+        app = create_app(**kwargs)
+        client = TestClient(app, base_url=BASE_URL)
+        clients.append(client)
+        return app, client
+
+    yield build
+    for client in clients:
+        client.close()
 
 
 def new_identity(client: TestClient, email: str = "ada@example.com", **extra: Any) -> dict[str, Any]:

@@ -36,22 +36,6 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 @pytest.fixture
-def serve() -> Iterator[Any]:
-    """In-process clients for apps built with ``create_app(**kwargs)``, closed after the test."""
-    clients: list[TestClient] = []
-
-    def build(**kwargs: Any) -> tuple[KratosMockApp, TestClient]:
-        app = create_app(**kwargs)
-        client = TestClient(app, base_url=BASE_URL)
-        clients.append(client)
-        return app, client
-
-    yield build
-    for client in clients:
-        client.close()
-
-
-@pytest.fixture
 def mfa(serve: Any) -> tuple[KratosMockApp, TestClient]:
     """A seeded app (frozen clock at 2026-01-01T00:00:00Z) with the MFA example loaded and sealed."""
     app, client = serve(seed=3, fixtures=[MFA])

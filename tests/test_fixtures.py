@@ -15,7 +15,7 @@ import yaml
 from starlette.testclient import TestClient
 
 from mockserver import create_app, wire
-from mockserver.app import KratosMockApp, Settings
+from mockserver.app import Settings
 from mockserver.cli import main
 from mockserver.clock import Entropy, ManualClock
 from mockserver.fixtures import FixtureError, as_document, dump_state, load_fixtures, read_fixture, validate_files
@@ -42,22 +42,6 @@ def fresh_store(seed: int = 0) -> Store:
 
 def person(email: str, **extra: Any) -> dict[str, Any]:
     return {"schema_id": "default", "traits": {"email": email}, **extra}
-
-
-@pytest.fixture
-def serve() -> Iterator[Any]:
-    """In-process clients for apps built with ``create_app(**kwargs)``, closed after the test."""
-    clients: list[TestClient] = []
-
-    def build(**kwargs: Any) -> tuple[KratosMockApp, TestClient]:
-        app = create_app(**kwargs)
-        client = TestClient(app, base_url=BASE_URL)
-        clients.append(client)
-        return app, client
-
-    yield build
-    for client in clients:
-        client.close()
 
 
 def write_yaml(path: Path, document: Any) -> Path:
