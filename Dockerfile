@@ -25,6 +25,7 @@ RUN python3 -m venv /opt/kratos-mock \
 COPY mockserver/ /src/mockserver/
 COPY spec/ /src/spec/
 COPY fixtures/ /src/fixtures/
+COPY conformance/ /src/conformance/
 # hadolint ignore=DL3013
 RUN pip install ${PIP_OPTIONS} --find-links /wheels --no-deps /src \
  && rm -rf /src /wheels \
