@@ -10,14 +10,9 @@ import string
 import threading
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 # Kratos' reference instant for seeded runs: fixed, so timestamps are reproducible.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-class Clock(Protocol):
-    def now(self) -> datetime: ...
 
 
 class MockClock:

@@ -178,18 +178,10 @@ def _apply(store: Store, doc: FixtureDocument, counts: dict[str, int]) -> None:
         raise FixtureError(doc.source, "$.default_schema_id", f"no schema {default!r} is loaded")
     if default is not None and default not in doc.schemas:
         store.put_schema(default, store.schemas.for_identity(default).document, default=True)
-    for index, item in enumerate(doc.data.get("identities") or []):
-        _identity(store, doc, f"$.identities[{index}]", item)
-        counts["identities"] += 1
-    for index, item in enumerate(doc.data.get("sessions") or []):
-        _session(store, doc, f"$.sessions[{index}]", item)
-        counts["sessions"] += 1
-    for index, item in enumerate(doc.data.get("flows") or []):
-        _flow(store, doc, f"$.flows[{index}]", item)
-        counts["flows"] += 1
-    for index, item in enumerate(doc.data.get("errors") or []):
-        _error(store, doc, f"$.errors[{index}]", item)
-        counts["errors"] += 1
+    for section, load in (("identities", _identity), ("sessions", _session), ("flows", _flow), ("errors", _error)):
+        for index, item in enumerate(doc.data.get(section) or []):
+            load(store, doc, f"$.{section}[{index}]", item)
+            counts[section] += 1
 
 
 def _flow(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:

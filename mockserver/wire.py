@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import credentials as creds
-from .errors import KratosError, bad_request
+from .errors import bad_request
 from .identity_schemas import encode_schema_id
 from .models import (
     CREDENTIAL_TYPES,
@@ -421,7 +421,3 @@ def draft_from_document(doc: Any, existing: Identity) -> tuple[IdentityDraft, di
         recovery_addresses=_addresses(doc.get("recovery_addresses"), "recovery_addresses"),
     )
     return draft, credentials
-
-
-def error_item(error: KratosError) -> dict[str, Any]:
-    return error.inner()
