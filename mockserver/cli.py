@@ -11,7 +11,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, generations
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -73,7 +73,7 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--api",
-        choices=("v26.2", "v0.6"),
+        choices=generations.NAMES,
         default=env.get("KRATOS_MOCK_API") or "v26.2",
         help="API generation: v26.2 (current, /admin/...) or v0.6 (the legacy AdminApi)",
     )
@@ -196,7 +196,7 @@ def _run(args: argparse.Namespace) -> int:
     )
     frozen = args.clock == "frozen" or (args.clock is None and args.seed is not None)
     fixtures = [
-        *(args.fixtures or args.env_fixtures or [bundled("fixtures", "default.yaml")]),
+        *(args.fixtures or args.env_fixtures or [bundled("fixtures", generations.get(args.api).default_fixtures)]),
         *_fixture_dir(args.fixtures_dir),
     ]
     try:

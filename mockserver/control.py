@@ -5,31 +5,56 @@ The control plane (``/__mock__``) and the pytest plugin both drive a ``MockContr
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from .fixtures import Source, load_fixtures
 from .store import Snapshot, Store
-from .wire import fmt_time
+from .values import fmt_time
 
 DEFAULT_JOURNAL_SIZE = 10_000
+DEFAULT_JOURNAL_BYTES = 32 * 1024 * 1024
+BODY_LIMIT = 64 * 1024  # bytes of a request body the journal keeps
 
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
-    """One request to the Kratos API, as the mock saw it."""
+    """One request to the Kratos API, as the mock saw it. The body and query are kept as the bytes
+    received (the body cut at 64 KiB) and parsed when read, so an entry costs what was sent."""
 
     method: str
     path: str
-    query: dict[str, list[str]]
-    body: Any
+    raw_query: bytes
+    raw_body: bytes
     status: int
     operation_id: str | None
     time: datetime
+
+    @property
+    def size(self) -> int:
+        return len(self.raw_body) + len(self.raw_query) + len(self.path) + 200
+
+    @property
+    def query(self) -> dict[str, list[str]]:
+        return parse_qs(self.raw_query.decode("latin-1"), keep_blank_values=True)
+
+    @property
+    def body(self) -> Any:
+        """Parsed JSON when it is (and was kept whole), else the text."""
+        if not self.raw_body:
+            return None
+        if len(self.raw_body) < BODY_LIMIT:
+            try:
+                return json.loads(self.raw_body)
+            except (ValueError, RecursionError):
+                pass
+        return self.raw_body.decode("utf-8", "replace")
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -44,15 +69,27 @@ class JournalEntry:
 
 
 class RequestJournal:
-    """The last ``maxlen`` requests (oldest dropped first), so a long run cannot eat memory."""
+    """The last ``maxlen`` requests, and no more than ``max_bytes`` of them (oldest dropped
+    first), so neither a long run nor hostile bodies can eat memory."""
 
-    def __init__(self, maxlen: int = DEFAULT_JOURNAL_SIZE) -> None:
-        self._entries: deque[JournalEntry] = deque(maxlen=maxlen)
+    def __init__(self, maxlen: int = DEFAULT_JOURNAL_SIZE, max_bytes: int = DEFAULT_JOURNAL_BYTES) -> None:
+        self._entries: deque[JournalEntry] = deque()
         self._lock = threading.Lock()
+        self.maxlen = maxlen
+        self.max_bytes = max_bytes
+        self._bytes = 0
+
+    @property
+    def bytes(self) -> int:
+        """What the kept entries hold (bodies, queries, paths and a fixed overhead each)."""
+        return self._bytes
 
     def record(self, entry: JournalEntry) -> None:
         with self._lock:
             self._entries.append(entry)
+            self._bytes += entry.size
+            while self._entries and (len(self._entries) > self.maxlen or self._bytes > self.max_bytes):
+                self._bytes -= self._entries.popleft().size
 
     def entries(self, operation_id: str | None = None) -> list[JournalEntry]:
         with self._lock:
@@ -64,6 +101,7 @@ class RequestJournal:
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._bytes = 0
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -109,8 +147,10 @@ class MockController:
         writes undone."""
         self.journal.clear()
         with self.store.lock:
-            if self._baseline is None:
-                self.seal()
-                return 0
-            assert self._baseline is not None
-            return self.store.restore(self._baseline)
+            if self._baseline is not None:
+                try:
+                    return self.store.restore(self._baseline)
+                except ValueError:  # the store was wiped (store.reset()): its data is the new baseline
+                    self._baseline = None
+            self.seal()
+            return 0

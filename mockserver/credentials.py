@@ -64,8 +64,11 @@ def _providers(kind: str, config: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def parse_import(kind: str, config: Mapping[str, Any], salt: bytes) -> ImportedCredential:
-    """Turn one imported credential (``credentials.<kind>.config``) into the stored config."""
+def parse_import(kind: str, config: Mapping[str, Any]) -> ImportedCredential:
+    """Turn one imported credential (``credentials.<kind>.config``) into the stored config.
+
+    A plaintext password is kept aside (``plaintext``): the store hashes it once the write is
+    known to succeed, so a rejected request costs no hashing and draws no salt."""
     if kind == "password":
         hashed, plain = config.get("hashed_password"), config.get("password")
         for name, value in (("hashed_password", hashed), ("password", plain)):
@@ -76,7 +79,7 @@ def parse_import(kind: str, config: Mapping[str, Any], salt: bytes) -> ImportedC
             check_hashed_password(hashed)
             return ImportedCredential("password", {"hashed_password": hashed})
         if plain:
-            return ImportedCredential("password", {"hashed_password": hash_plaintext(plain, salt)})
+            return ImportedCredential("password", {"hashed_password": ""}, plaintext=plain)
         if config.get("use_password_migration_hook"):
             return ImportedCredential("password", {"use_password_migration_hook": True})
         raise bad_request("The imported password does not match any known hash format.")

@@ -5,13 +5,15 @@
 
 from __future__ import annotations
 
-from .handlers import GROUPS, handler_name
+from . import generations
+from .handlers import handler_name
 from .spec import load_spec, operation_table
 
 
-def operations_markdown() -> str:
-    spec = load_spec()
-    implemented = {name for group in GROUPS for name in dir(group) if not name.startswith("_")}
+def operations_markdown(api: str = "v26.2") -> str:
+    generation = generations.get(api)
+    spec = load_spec(generation.spec)
+    implemented = {name for group in generation.handler_groups for name in dir(group) if not name.startswith("_")}
     rows = ["| operation | method and path | handler | statuses |", "|---|---|---|---|"]
     for method, path, op_id in operation_table(spec):
         statuses = ", ".join(code for code in spec["paths"][path][method.lower()]["responses"] if code != "default")

@@ -41,11 +41,13 @@ class KratosError(Exception):
         reason: str | None = None,
         message: str | None = None,
         details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         self.code = code
         self.reason = reason
         self.message = message or DEFAULT_MESSAGES.get(code, status_phrase(code))
         self.details = details
+        self.headers = headers or {}  # sent with the envelope (a 405's Allow)
         super().__init__(self.reason or self.message)
 
     def inner(self) -> dict[str, Any]:

@@ -29,7 +29,8 @@ from .clock import Entropy, ManualClock
 from .errors import KratosError
 from .identity_schemas import SchemaRegistry, default_schemas
 from .models import AAL_LEVELS, FLOW_KINDS, Flow
-from .store import Store
+from .store import SessionSeed, Store
+from .values import TIME_EXPECTED, canonical_uuid, fmt_time, parse_time
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TOP_LEVEL = frozenset({"default_schema_id", "schemas", "identities", "sessions", "flows", "errors"})
@@ -49,7 +50,6 @@ SESSION_FIELDS = frozenset(
     }
 )
 IDENTITY_REFS = ("id", "external_id", "identifier")
-SECRET_TYPES = ("password", "oidc", "saml")  # the credentials a fixture can import
 
 
 class FixtureError(ValueError):
@@ -145,16 +145,9 @@ def load_fixtures(store: Store, documents: Iterable[Source]) -> dict[str, int]:
     """Load documents in order into ``store``: all of them, or (on any error) none of them."""
     docs = [_coerce(d) for d in documents]
     counts = {"schemas": 0, "identities": 0, "sessions": 0, "flows": 0, "errors": 0}
-    with store.lock:
-        mark = store.snapshot()
-        try:
-            for doc in docs:
-                _apply(store, doc, counts)
-        except BaseException:
-            store.restore(mark)
-            raise
-        finally:
-            store.release(mark)
+    with store.transaction():
+        for doc in docs:
+            _apply(store, doc, counts)
     return counts
 
 
@@ -198,8 +191,8 @@ def _flow(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
     document: dict[str, Any] = {
         "id": flow_id,
         "type": "browser",
-        "expires_at": wire.fmt_time(expires),
-        "issued_at": wire.fmt_time(issued),
+        "expires_at": fmt_time(expires),
+        "issued_at": fmt_time(issued),
         "request_url": f"{store.public_url}/self-service/{kind}/browser",
         "ui": {"action": f"{store.public_url}/self-service/{kind}?flow={flow_id}", "method": "POST", "nodes": []},
     }
@@ -216,7 +209,7 @@ def _error(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
     error_id = item.get("id") or store.entropy.uuid4()
     if not isinstance(error_id, str):
         raise FixtureError(doc.source, f"{where}.id", "expected a string")
-    now = wire.fmt_time(store.clock.now())
+    now = fmt_time(store.clock.now())
     store.put_error(
         {"id": error_id, "created_at": now, "updated_at": now, **{k: v for k, v in item.items() if k != "id"}}
     )
@@ -234,7 +227,7 @@ def _identity(store: Store, doc: FixtureDocument, where: str, item: Any) -> None
     times = {k: _time(doc, f"{where}.{k}", item.get(k)) for k in IDENTITY_EXTRA[1:]}
     identity_id = _uuid(doc, f"{where}.id", item.get("id"))
     try:
-        draft = wire.parse_create_body(body, store.salt)
+        draft = wire.parse_create_body(body)
         identity = store.create_identity(draft, identity_id=identity_id, at=times["created_at"])
     except KratosError as error:
         if error.code == 409:
@@ -253,65 +246,63 @@ def _identity(store: Store, doc: FixtureDocument, where: str, item: Any) -> None
 def _uuid(doc: FixtureDocument | None, where: str, value: Any) -> str | None:
     if value is None:
         return None
-    try:
-        return wire.parse_uuid(value, where)
-    except KratosError:
-        raise FixtureError(doc.source if doc else "<request>", where, f"expected a UUID, got {value!r}") from None
+    parsed = canonical_uuid(value)
+    if parsed is None:
+        raise FixtureError(doc.source if doc else "<request>", where, f"expected a UUID, got {value!r}")
+    return parsed
 
 
-def _time(doc: FixtureDocument, where: str, value: Any) -> datetime | None:
+def _time(doc: FixtureDocument | None, where: str, value: Any) -> datetime | None:
     if value is None:
         return None
-    try:
-        if isinstance(value, datetime):
-            parsed = wire.to_utc(value)
-        elif isinstance(value, str):
-            parsed = wire.to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-        else:
-            parsed = None
-    except (ValueError, OverflowError):
-        parsed = None
-    if parsed is None or not wire.MIN_TIME <= parsed <= wire.MAX_TIME:
-        raise FixtureError(doc.source, where, f"expected an RFC 3339 timestamp between years 1 and 9000, got {value!r}")
+    parsed = parse_time(value)
+    if parsed is None:
+        raise FixtureError(doc.source if doc else "<request>", where, f"expected {TIME_EXPECTED}, got {value!r}")
     return parsed
 
 
 def _session(store: Store, doc: FixtureDocument, where: str, item: Any) -> None:
+    identity_id, seed = parse_session_seed(store, doc, where, item)
+    try:
+        store.create_session(identity_id, seed)
+    except KratosError as error:
+        raise FixtureError(doc.source, where, _problem(error)) from None
+
+
+def parse_session_seed(store: Store, doc: FixtureDocument | None, where: str, item: Any) -> tuple[str, SessionSeed]:
+    """A session in the wire vocabulary (fixtures, ``POST /__mock__/sessions``, the pytest handle):
+    the identity it belongs to and what to seed."""
+    source = doc.source if doc else "<request>"
     if not isinstance(item, dict):
-        raise FixtureError(doc.source, where, "expected a session object")
+        raise FixtureError(source, where, "expected a session object")
     for key in item:
         if key not in SESSION_FIELDS:
             raise FixtureError(
-                doc.source, f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(SESSION_FIELDS))}"
+                source, f"{where}.{key}", f"unknown key; expected one of {', '.join(sorted(SESSION_FIELDS))}"
             )
     identity_id = resolve_identity(store, doc, f"{where}.identity", item.get("identity"))
     aal = item.get("authenticator_assurance_level", item.get("aal", "aal1"))
     if aal not in AAL_LEVELS:
-        raise FixtureError(
-            doc.source, f"{where}.authenticator_assurance_level", f"expected one of {', '.join(AAL_LEVELS)}"
-        )
+        raise FixtureError(source, f"{where}.authenticator_assurance_level", f"expected one of {', '.join(AAL_LEVELS)}")
+    lists = {}
     for key in ("authentication_methods", "devices"):
         value = item.get(key)
-        if value is not None and not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
-            raise FixtureError(doc.source, f"{where}.{key}", "expected a list of objects")
+        if value is not None and not (isinstance(value, list | tuple) and all(isinstance(v, dict) for v in value)):
+            raise FixtureError(source, f"{where}.{key}", "expected a list of objects")
+        lists[key] = None if value is None else tuple(value)
     active = item.get("active", True)
     if not isinstance(active, bool):
-        raise FixtureError(doc.source, f"{where}.active", "expected true or false")
-    session_id = _uuid(doc, f"{where}.id", item.get("id"))
-    try:
-        store.create_session(
-            identity_id,
-            session_id=session_id,
-            active=active,
-            aal=aal,
-            authentication_methods=item.get("authentication_methods"),
-            devices=item.get("devices"),
-            authenticated_at=_time(doc, f"{where}.authenticated_at", item.get("authenticated_at")),
-            issued_at=_time(doc, f"{where}.issued_at", item.get("issued_at")),
-            expires_at=_time(doc, f"{where}.expires_at", item.get("expires_at")),
-        )
-    except KratosError as error:
-        raise FixtureError(doc.source, where, _problem(error)) from None
+        raise FixtureError(source, f"{where}.active", "expected true or false")
+    times = {k: _time(doc, f"{where}.{k}", item.get(k)) for k in ("authenticated_at", "issued_at", "expires_at")}
+    seed = SessionSeed(
+        id=_uuid(doc, f"{where}.id", item.get("id")),
+        active=active,
+        aal=aal,
+        authentication_methods=lists["authentication_methods"],
+        devices=lists["devices"] or (),
+        **times,
+    )
+    return identity_id, seed
 
 
 def resolve_identity(store: Store, doc: FixtureDocument | None, where: str, ref: Any) -> str:
@@ -335,67 +326,6 @@ def resolve_identity(store: Store, doc: FixtureDocument | None, where: str, ref:
     if identity_id is None:
         raise FixtureError(source, f"{where}.{kind}", f"no identity with {kind} {value!r} is loaded")
     return identity_id
-
-
-def dump_state(store: Store) -> dict[str, Any]:
-    """The whole state as a fixture document (what ``GET /__mock__/state`` returns)."""
-    with store.lock:
-        schemas = {s.id: s.document for s in store.schemas}
-        identities = [
-            identity_fixture(wire.identity_json(i, store.public_url, credentials="declassify", include=SECRET_TYPES))
-            for i in store.identities()
-        ]
-        sessions = [_session_fixture(s) for s in sorted(store.sessions(), key=lambda s: (s.created_at, s.id))]
-        default = store.schemas.default_id
-        flows = [{"kind": f.kind, **f.document} for f in store.flows()]
-        errors = store.errors()
-    document = {"default_schema_id": default, "schemas": schemas, "identities": identities, "sessions": sessions}
-    return {**document, **({"flows": flows} if flows else {}), **({"errors": errors} if errors else {})}
-
-
-def identity_fixture(identity: Mapping[str, Any]) -> dict[str, Any]:
-    """An admin-API identity (credentials declassified) in the fixture (create-body) format."""
-    out: dict[str, Any] = {
-        "id": identity["id"],
-        "schema_id": identity["schema_id"],
-        "traits": identity.get("traits", {}),
-    }
-    for key in ("state", "external_id", "organization_id", "metadata_public", "metadata_admin"):
-        if identity.get(key) is not None:
-            out[key] = identity[key]
-    credentials: dict[str, Any] = {}
-    for kind, cred in (identity.get("credentials") or {}).items():
-        config = cred.get("config") or {}
-        if kind == "password" and config.get("hashed_password"):
-            credentials["password"] = {"config": {"hashed_password": config["hashed_password"]}}
-        elif kind in ("oidc", "saml") and config.get("providers"):
-            keep = ("subject", "provider", "organization") + (("use_auto_link",) if kind == "oidc" else ())
-            providers = [{k: p[k] for k in keep if p.get(k) not in (None, "")} for p in config["providers"]]
-            credentials[kind] = {"config": {"providers": providers}}
-    if credentials:
-        out["credentials"] = credentials
-    addresses = identity.get("verifiable_addresses") or []
-    touched = [a for a in addresses if a.get("verified") or a.get("status") != "pending"]
-    if touched:
-        out["verifiable_addresses"] = [{k: a[k] for k in ("value", "via", "verified", "status")} for a in touched]
-    for key in ("created_at", "updated_at", "state_changed_at"):
-        if identity.get(key):
-            out[key] = identity[key]
-    return out
-
-
-def _session_fixture(session: Any) -> dict[str, Any]:
-    return {
-        "id": session.id,
-        "identity": {"id": session.identity_id},
-        "active": session.active,
-        "authenticator_assurance_level": session.aal,
-        "authentication_methods": [dict(m) for m in session.authentication_methods],
-        "devices": [dict(d) for d in session.devices],
-        "authenticated_at": wire.fmt_time(session.authenticated_at),
-        "issued_at": wire.fmt_time(session.issued_at),
-        "expires_at": wire.fmt_time(session.expires_at),
-    }
 
 
 def validate_files(paths: Sequence[str | Path]) -> list[str]:

@@ -76,7 +76,7 @@ class Identity:
 class Session:
     id: str
     identity_id: str
-    active: bool  # the stored flag; the served value is computed (see Store.is_session_active)
+    active: bool  # the stored flag; the served value is computed (see store.sessions.is_active)
     expires_at: datetime
     authenticated_at: datetime
     issued_at: datetime
@@ -105,6 +105,7 @@ class ImportedCredential:
     type: str
     config: dict[str, Any]
     identifiers: list[str] = field(default_factory=list)
+    plaintext: str | None = None  # a password to hash when the write succeeds
 
 
 @dataclass(slots=True)

@@ -2,7 +2,7 @@
 
 * keyset (``page_size``/``page_token``): identities (token = last id) and sessions (token =
   base64 of ``created_at=…/id=…``); ``Link`` with first and, if more exists, next.
-* legacy (``page``/``per_page``, 0-based) on identities: ``X-Total-Count`` and first/next/prev/last.
+* offset (``page``/``per_page``, 0-based) on identities: ``X-Total-Count`` and first/next/prev/last.
 * migration (identity sessions, schemas): either dialect, ``X-Total-Count`` and links that carry
   all four parameters.
 """
@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
 from .errors import bad_request
+from .values import NIL_UUID, parse_int
 
-NIL_UUID = "00000000-0000-0000-0000-000000000000"
 SESSIONS_FIRST_CREATED = datetime(2200, 12, 31, 23, 59, 59, tzinfo=UTC)
 PAGE_PARAMS = ("page", "per_page", "page_size", "page_token")
 
@@ -50,7 +50,7 @@ def keyset_links(path: str, query: Query, size: int, first_token: str, next_toke
     return ",".join(links)
 
 
-def _page_rels(total: int, page: int, per_page: int) -> list[tuple[str, int, int]]:
+def offset_rels(total: int, page: int, per_page: int) -> list[tuple[str, int, int]]:
     """(rel, page, per_page) per ory/x's page header, odd edge cases included (reference §3.2)."""
     if total == 0:
         return [("first", 0, per_page), ("next", page + 1, per_page), ("prev", page - 1, per_page)]
@@ -69,10 +69,10 @@ def _page_rels(total: int, page: int, per_page: int) -> list[tuple[str, int, int
     ]
 
 
-def page_links(path: str, query: Query, total: int, page: int, per_page: int) -> str:
-    """Legacy identities list: ``page`` and ``per_page`` only."""
+def offset_links(path: str, query: Query, total: int, page: int, per_page: int) -> str:
+    """Offset pages of the identities list: ``page`` and ``per_page`` only."""
     return ",".join(
-        _link(_url(path, query, page=p, per_page=n), rel) for rel, p, n in _page_rels(total, page, per_page)
+        _link(_url(path, query, page=p, per_page=n), rel) for rel, p, n in offset_rels(total, page, per_page)
     )
 
 
@@ -93,7 +93,7 @@ def parse_offset_token(token: str) -> int:
 def migration_links(path: str, query: Query, total: int, page: int, per_page: int) -> str:
     return ",".join(
         _link(_url(path, query, page=p, page_size=n, page_token=offset_token(p * n), per_page=n), rel)
-        for rel, p, n in _page_rels(total, page, per_page)
+        for rel, p, n in offset_rels(total, page, per_page)
     )
 
 
@@ -109,12 +109,9 @@ def migration_page(raw: dict[str, str], default: int = 250, maximum: int = 1000)
 
 
 def _int(value: str | None, default: int) -> int:
-    if value is None or value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        return default
+    """The migration paginator reads unparsable numbers as the default."""
+    parsed = parse_int(value, default)
+    return default if parsed is None else parsed
 
 
 # --- session keyset tokens -------------------------------------------------------------------

@@ -79,8 +79,15 @@ class KratosMock:
         return self.controller.reset()
 
     def create_session(self, identity_id: str, **fields: Any) -> Session:
-        """Seed a session for an identity (``active``, ``aal``, ``devices``, ``expires_at``, ...)."""
-        return self.store.create_session(identity_id, **fields)
+        """Seed a session for an identity, with the fields of ``POST /__mock__/sessions``
+        (``authenticator_assurance_level`` or ``aal``, ``active``, ``devices``, ``expires_at``, ...)."""
+        from .fixtures import FixtureError, parse_session_seed
+
+        try:
+            owner, seed = parse_session_seed(self.store, None, "session", {**fields, "identity": {"id": identity_id}})
+        except FixtureError as error:
+            raise ValueError(str(error)) from None
+        return self.store.create_session(owner, seed)
 
 
 def _settings_from(config: pytest.Config) -> tuple[list[Path | str], int | None]:

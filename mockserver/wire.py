@@ -5,19 +5,16 @@ Shared by the handlers and the fixture loader, so both speak exactly the same fo
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-import uuid
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from . import credentials as creds
 from .errors import bad_request
 from .identity_schemas import encode_schema_id
 from .models import (
-    CREDENTIAL_TYPES,
     IDENTITY_STATES,
     Credential,
     Identity,
@@ -27,6 +24,7 @@ from .models import (
     Session,
     VerifiableAddress,
 )
+from .values import canonical_uuid, fmt_time, parse_time
 
 CREATE_FIELDS = frozenset(
     {
@@ -65,25 +63,6 @@ def dumps(body: Any) -> bytes:
         return json.dumps(body, separators=(",", ":")).encode()
 
 
-def fmt_time(value: datetime) -> str:
-    """RFC 3339 in UTC like Go's RFC3339Nano: trailing zeros of the fraction dropped.
-
-    Naive values are taken as UTC; others are converted first (equal instants in other zones
-    must not share a cache entry with a different wall-clock text)."""
-    if value.tzinfo is not UTC:
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return _fmt_utc(value)
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _fmt_utc(value: datetime) -> str:
-    """Cached: records are immutable, so the same instants are formatted again and again."""
-    base = f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}"
-    if value.microsecond:
-        return f"{base}.{value.microsecond:06d}".rstrip("0") + "Z"
-    return base + "Z"
-
-
 def _json_type(value: Any) -> str:
     for cls, name in _JSON_TYPES:
         if isinstance(value, cls):
@@ -97,7 +76,7 @@ def _strict(body: Mapping[str, Any], allowed: Iterable[str]) -> None:
             raise bad_request(message=f'json: unknown field "{key}"')
 
 
-def _expect(value: Any, kind: type | tuple[type, ...], field: str, go_type: str) -> None:
+def expect(value: Any, kind: type | tuple[type, ...], field: str, go_type: str) -> None:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise bad_request(
             message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {field} of type {go_type}"
@@ -107,14 +86,11 @@ def _expect(value: Any, kind: type | tuple[type, ...], field: str, go_type: str)
 def _optional_str(body: Mapping[str, Any], key: str, where: str) -> str | None:
     value = body.get(key)
     if value is not None:
-        _expect(value, str, f"{where}.{key}", "string")
+        expect(value, str, f"{where}.{key}", "string")
     return value
 
 
 MAX_DEPTH = 64
-# Instants the mock accepts: far enough from datetime's limits that adding a lifespan cannot overflow.
-MIN_TIME = datetime(1, 1, 2, tzinfo=UTC)
-MAX_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 def check_json(value: Any, where: str = "body", depth: int = 0) -> None:
@@ -141,64 +117,79 @@ def parse_state(value: Any, *, patch: bool = False) -> str:
     return str(value)
 
 
-def parse_uuid(value: Any, what: str) -> str | None:
+def parse_body_uuid(value: Any, what: str) -> str | None:
+    """An optional UUID field of a body or query; anything else is Kratos' 400."""
     if value in (None, ""):
         return None
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        raise bad_request(f"Invalid UUID value `{value}` for parameter `{what}`.") from None
+    parsed = canonical_uuid(str(value))
+    if parsed is None:
+        raise bad_request(f"Invalid UUID value `{value}` for parameter `{what}`.")
+    return parsed
 
 
-def parse_credentials(value: Any, salt: Callable[[], bytes], *, strict: bool) -> dict[str, ImportedCredential] | None:
+def parse_body_time(value: Any, where: str) -> datetime | None:
+    """An optional RFC 3339 field of a body, with the Go decoder's wording when it is not one."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise bad_request(
+            message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {where} of type time.Time"
+        )
+    parsed = parse_time(value)
+    if parsed is None:
+        raise bad_request(message=f'parsing time "{value}" as RFC 3339 failed')
+    return parsed
+
+
+def parse_credentials(value: Any, *, strict: bool) -> dict[str, ImportedCredential] | None:
     """``credentials`` of a create or PUT body (password, oidc, saml imports)."""
     if value is None:
         return None
-    _expect(value, dict, "credentials", "identity.AdminIdentityImportCredentials")
+    expect(value, dict, "credentials", "identity.AdminIdentityImportCredentials")
     if strict:
         _strict(value, IMPORT_FIELDS)
     out: dict[str, ImportedCredential] = {}
     for kind, item in value.items():
         if kind not in IMPORT_FIELDS or item is None:
             continue
-        _expect(item, dict, f"credentials.{kind}", "object")
+        expect(item, dict, f"credentials.{kind}", "object")
         if strict:
             _strict(item, ("config",))
         config = item.get("config") or {}
-        _expect(config, dict, f"credentials.{kind}.config", "object")
+        expect(config, dict, f"credentials.{kind}.config", "object")
         if strict:
             _strict(config, IMPORT_FIELDS[kind])
             for provider in config.get("providers") or []:
                 if isinstance(provider, Mapping):
                     _strict(provider, PROVIDER_FIELDS[kind])
-        out[kind] = creds.parse_import(kind, config, salt())
+        out[kind] = creds.parse_import(kind, config)
     return out
 
 
-def _addresses(value: Any, where: str) -> list[dict[str, Any]]:
+def addresses(value: Any, where: str) -> list[dict[str, Any]]:
     if value is None:
         return []
-    _expect(value, list, where, "[]identity.Address")
+    expect(value, list, where, "[]identity.Address")
     out = []
     for item in value:
-        _expect(item, dict, where, "identity.Address")
+        expect(item, dict, where, "identity.Address")
         if not isinstance(item.get("value"), str) or not isinstance(item.get("via"), str):
             raise bad_request(f"{where}[] needs string value and via")
         entry = {**item, "value": item["value"].lower()}
         for key, kind, go_type in (("verified", bool, "bool"), ("status", str, "string"), ("id", str, "uuid.UUID")):
             if entry.get(key) is not None:
-                _expect(entry[key], kind, f"{where}[].{key}", go_type)
+                expect(entry[key], kind, f"{where}[].{key}", go_type)
         if entry.get("id") is not None:
-            entry["id"] = parse_uuid(entry["id"], f"{where}[].id")
+            entry["id"] = parse_body_uuid(entry["id"], f"{where}[].id")
         for key in ("verified_at", "created_at", "updated_at"):
-            entry[key] = _parse_time(entry.get(key), f"{where}[].{key}")
+            entry[key] = parse_body_time(entry.get(key), f"{where}[].{key}")
         out.append(entry)
     return out
 
 
-def parse_create_body(body: Any, salt: Callable[[], bytes]) -> IdentityDraft:
+def parse_create_body(body: Any) -> IdentityDraft:
     """POST /admin/identities (and batch items, fixtures): Kratos' strict decoder."""
-    _expect(body, dict, "body", "identity.CreateIdentityBody")
+    expect(body, dict, "body", "identity.CreateIdentityBody")
     check_json(body)
     _strict(body, CREATE_FIELDS)
     state = parse_state(body.get("state"))
@@ -210,16 +201,16 @@ def parse_create_body(body: Any, salt: Callable[[], bytes]) -> IdentityDraft:
         metadata_public=body.get("metadata_public"),
         metadata_admin=body.get("metadata_admin"),
         external_id=_optional_str(body, "external_id", "CreateIdentityBody") or None,
-        organization_id=parse_uuid(body.get("organization_id"), "organization_id"),
-        credentials=parse_credentials(body.get("credentials"), salt, strict=True),
-        verifiable_addresses=_addresses(body.get("verifiable_addresses"), "verifiable_addresses"),
-        recovery_addresses=_addresses(body.get("recovery_addresses"), "recovery_addresses"),
+        organization_id=parse_body_uuid(body.get("organization_id"), "organization_id"),
+        credentials=parse_credentials(body.get("credentials"), strict=True),
+        verifiable_addresses=addresses(body.get("verifiable_addresses"), "verifiable_addresses"),
+        recovery_addresses=addresses(body.get("recovery_addresses"), "recovery_addresses"),
     )
 
 
-def parse_update_body(body: Any, salt: Callable[[], bytes]) -> IdentityDraft:
+def parse_update_body(body: Any) -> IdentityDraft:
     """PUT /admin/identities/{id}: lenient about unknown fields, full replace of the rest."""
-    _expect(body, dict, "body", "identity.UpdateIdentityBody")
+    expect(body, dict, "body", "identity.UpdateIdentityBody")
     check_json(body)
     traits = body.get("traits")
     return IdentityDraft(
@@ -229,7 +220,7 @@ def parse_update_body(body: Any, salt: Callable[[], bytes]) -> IdentityDraft:
         metadata_public=body.get("metadata_public"),
         metadata_admin=body.get("metadata_admin"),
         external_id=_optional_str(body, "external_id", "UpdateIdentityBody") or None,
-        credentials=parse_credentials(body.get("credentials"), salt, strict=False),
+        credentials=parse_credentials(body.get("credentials"), strict=False),
     )
 
 
@@ -344,80 +335,3 @@ def session_json(
     else:
         out["devices"] = None
     return out
-
-
-# --- JSON Patch round trip -----------------------------------------------------------------------
-
-
-def patch_document(identity: Identity, public_url: str) -> dict[str, Any]:
-    """The document Kratos applies a JSON Patch to: the full identity, credentials with config."""
-    doc = identity_json(identity, public_url, credentials="raw", metadata_admin="always")
-    doc.setdefault("credentials", {})
-    doc.setdefault("verifiable_addresses", [])
-    doc.setdefault("recovery_addresses", [])
-    return doc
-
-
-def to_utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def _parse_time(value: Any, where: str) -> datetime | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise bad_request(
-            message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {where} of type time.Time"
-        )
-    try:
-        return to_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except (ValueError, OverflowError):
-        raise bad_request(message=f'parsing time "{value}" as RFC 3339 failed') from None
-
-
-def draft_from_document(doc: Any, existing: Identity) -> tuple[IdentityDraft, dict[str, Credential]]:
-    """Read a patched document back: the draft plus the credentials as patched."""
-    _expect(doc, dict, "identity", "identity.Identity")
-    check_json(doc, "identity")
-    state = parse_state(doc.get("state"), patch=True) or existing.state
-    credentials: dict[str, Credential] = {}
-    raw = doc.get("credentials") or {}
-    _expect(raw, dict, "identity.credentials", "map[identity.CredentialsType]identity.Credentials")
-    for kind, item in raw.items():
-        _expect(item, dict, f"identity.credentials.{kind}", "identity.Credentials")
-        if item.get("type", kind) != kind:
-            raise bad_request(f'credentials.{kind}.type must equal "{kind}", got "{item.get("type")}"')
-        if kind not in CREDENTIAL_TYPES:
-            raise bad_request(f"unknown credential type {kind!r}")
-        identifiers = item.get("identifiers") or []
-        if not isinstance(identifiers, list) or not all(isinstance(i, str) for i in identifiers):
-            raise bad_request(f"credentials.{kind}.identifiers must be an array of strings")
-        version = item.get("version", 0)
-        _expect(version, int, f"identity.credentials.{kind}.version", "int")
-        config = item.get("config")
-        if config is not None:
-            _expect(config, dict, f"identity.credentials.{kind}.config", "object")
-        old = existing.credentials.get(kind)
-        created = _parse_time(item.get("created_at"), "Credentials.created_at") or (old.created_at if old else None)
-        changed = old is None or old.config != config or old.identifiers != tuple(identifiers)
-        updated = existing.updated_at if changed or old is None else old.updated_at
-        credentials[kind] = Credential(
-            kind, tuple(identifiers), config, version, created or existing.created_at, updated
-        )
-    schema_id = doc.get("schema_id")
-    _expect(schema_id, str, "identity.schema_id", "string")
-    external_id = doc.get("external_id")
-    if external_id is not None:
-        _expect(external_id, str, "identity.external_id", "string")
-    draft = IdentityDraft(
-        schema_id=schema_id,
-        traits=doc.get("traits"),
-        state=state,
-        metadata_public=doc.get("metadata_public"),
-        metadata_admin=doc.get("metadata_admin"),
-        external_id=external_id or None,
-        organization_id=parse_uuid(doc.get("organization_id"), "organization_id"),
-        verifiable_addresses=_addresses(doc.get("verifiable_addresses"), "verifiable_addresses"),
-        recovery_addresses=_addresses(doc.get("recovery_addresses"), "recovery_addresses"),
-    )
-    return draft, credentials

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app, wire
+from mockserver import create_app, values
 from mockserver.app import KratosMockApp, Settings
 from mockserver.clock import EPOCH, Entropy, ManualClock
 from mockserver.control import JournalEntry, MockController, RequestJournal
-from mockserver.fixtures import dump_state
+from mockserver.export import dump_state
 from mockserver.identity_schemas import SchemaRegistry, default_schemas
 from mockserver.server import BackgroundServer
 from mockserver.store import Store
@@ -325,9 +325,9 @@ def test_create_session_does_not_silently_ignore_aal(mfa: tuple[KratosMockApp, T
 
 @pytest.fixture
 def clean_time_cache() -> Iterator[None]:
-    """wire.fmt_time caches by datetime equality; never leave a non-UTC entry for later tests."""
+    """values.fmt_time caches by datetime equality; never leave a non-UTC entry for later tests."""
     yield
-    getattr(wire.fmt_time, "cache_clear", lambda: None)()
+    getattr(values._fmt_utc, "cache_clear", lambda: None)()
 
 
 def test_create_session_times_with_an_offset_are_served_in_utc(
@@ -469,7 +469,7 @@ def test_journal_filter_and_clear(mfa: tuple[KratosMockApp, TestClient]) -> None
 def test_request_journal_keeps_only_the_newest_entries() -> None:
     bounded = RequestJournal(maxlen=3)
     for n in range(5):
-        bounded.record(JournalEntry("GET", f"/p{n}", {}, None, 200, "op", EPOCH))
+        bounded.record(JournalEntry("GET", f"/p{n}", b"", b"", 200, "op", EPOCH))
     assert [e.path for e in bounded] == ["/p2", "/p3", "/p4"] and len(bounded) == 3
 
 
@@ -488,7 +488,7 @@ def test_controller_keeps_the_journal_it_is_given() -> None:
 
 
 def _entry(operation_id: str | None, path: str = "/x") -> JournalEntry:
-    return JournalEntry("GET", path, {}, None, 200, operation_id, EPOCH)
+    return JournalEntry("GET", path, b"", b"", 200, operation_id, EPOCH)
 
 
 def test_assert_called_messages() -> None:

@@ -14,14 +14,15 @@ import pytest
 import yaml
 from starlette.testclient import TestClient
 
-from mockserver import create_app, wire
+from mockserver import create_app, values
 from mockserver.app import Settings
 from mockserver.cli import main
 from mockserver.clock import Entropy, ManualClock
-from mockserver.fixtures import FixtureError, as_document, dump_state, load_fixtures, read_fixture, validate_files
+from mockserver.export import dump_state
+from mockserver.fixtures import FixtureError, as_document, load_fixtures, read_fixture, validate_files
 from mockserver.identity_schemas import SchemaRegistry, default_schemas
 from mockserver.server import BackgroundServer
-from mockserver.store import Store
+from mockserver.store import SessionSeed, Store
 
 from .conftest import assert_error
 
@@ -271,7 +272,7 @@ BROKEN: list[tuple[str, Any, str, str]] = [
         "bad-timestamp",
         {"identities": [person("a@example.com", created_at="yesterday")]},
         "$.identities[0].created_at",
-        "expected an RFC 3339 timestamp between years 1 and 9000, got 'yesterday'",
+        "expected an RFC 3339 timestamp (2006-01-02T15:04:05Z) between years 1 and 9000, got 'yesterday'",
     ),
     (
         "session-for-an-unknown-identifier",
@@ -488,9 +489,9 @@ def test_unpinned_timestamps_come_from_the_clock(serve: Any) -> None:
 
 @pytest.fixture
 def clean_time_cache() -> Iterator[None]:
-    """wire.fmt_time caches by datetime equality; never leave a non-UTC entry for later tests."""
+    """values.fmt_time caches by datetime equality; never leave a non-UTC entry for later tests."""
     yield
-    getattr(wire.fmt_time, "cache_clear", lambda: None)()
+    getattr(values._fmt_utc, "cache_clear", lambda: None)()
 
 
 def test_timestamps_with_an_offset_are_served_in_utc(serve: Any, clean_time_cache: None) -> None:
@@ -652,7 +653,7 @@ def test_dump_state_round_trip_keeps_the_order_of_sessions_made_at_different_tim
     app, client = serve(seed=4, fixtures=SHIPPED)
     store = app.store
     store.clock.advance(timedelta(hours=1))
-    store.create_session(ADA, session_id="00000000-0000-4000-8000-000000000001")
+    store.create_session(ADA, SessionSeed(id="00000000-0000-4000-8000-000000000001"))
     dumped = client.get("/__mock__/state").json()
     order = [s["id"] for s in client.get("/admin/sessions").json()]
     _, other = serve(seed=5)

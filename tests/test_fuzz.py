@@ -98,7 +98,7 @@ def fuzz(app: Any, operations: list[str], *, stateful: bool = False, examples: i
         (server_error, ["listSessions"], 0, "not_a_server_error"),
         (no_link_header, ["listSessions"], 0, "kratos_pagination_links"),
         # stateful: more examples, so the create → delete → get chain comes up even on a loaded machine
-        (undead, ["createIdentity", "deleteIdentity", "getIdentity"], 60, "use_after_free"),
+        (undead, ["createIdentity", "deleteIdentity", "getIdentity"], 80, "use_after_free"),
     ],
     ids=["wrong-status", "schema-violation", "server-error", "no-link-header", "still-there-after-delete"],
 )

@@ -30,6 +30,7 @@ from mockserver import create_app
 from mockserver.app import Settings
 from mockserver.identity_schemas import default_schemas
 from mockserver.server import BackgroundServer
+from mockserver.store import SessionSeed
 
 CLIENTS = Path(__file__).parent / "clients"
 PYTHON_SDK = "ory-kratos-client==1.0.0"
@@ -162,7 +163,7 @@ def legacy_server() -> Iterator[BackgroundServer]:
 def test_python_sdk_1_0_0_against_the_current_api(kratos_v1_sdk: Path, current_server: BackgroundServer) -> None:
     store = current_server.app.store
     sessions = [store.create_session(OWNER).id for _ in range(2)]
-    inactive = store.create_session(OWNER, active=False).id
+    inactive = store.create_session(OWNER, SessionSeed(active=False)).id
     seed = {"schema": "password-only", "identity": OWNER, "sessions": sessions, "inactive_session": inactive}
     env = {**os.environ, "PYTHONPATH": str(kratos_v1_sdk), "PYTHONNOUSERSITE": "1"}
     script = str(CLIENTS / "kratos_v1_client.py")

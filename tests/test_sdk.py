@@ -46,7 +46,7 @@ from mockserver import create_app
 from mockserver.app import KratosMockApp, Settings
 from mockserver.clock import EPOCH, MockClock
 from mockserver.server import BackgroundServer
-from mockserver.store import Store
+from mockserver.store import SessionSeed, Store
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 PATCH_ID = "6f1c7b3e-1d2a-4c1b-9e5f-0a1b2c3d4e5f"
@@ -437,7 +437,9 @@ def test_batch_patch_identities(api: IdentityApi) -> None:
 
 def test_list_sessions_and_get_session_with_expand(api: IdentityApi, store: Store) -> None:
     identity = make_identity(api)
-    session = store.create_session(identity.id, devices=[{"ip_address": "203.0.113.7", "user_agent": "curl/8"}])
+    session = store.create_session(
+        identity.id, SessionSeed(devices=({"ip_address": "203.0.113.7", "user_agent": "curl/8"},))
+    )
 
     [listed] = api.list_sessions()
     assert isinstance(listed, Session)
@@ -528,7 +530,7 @@ def test_extend_session(api: IdentityApi, store: Store) -> None:
 def test_list_identity_sessions(api: IdentityApi, store: Store) -> None:
     identity = make_identity(api)
     other = make_identity(api, "grace@example.com")
-    older = store.create_session(identity.id, devices=[{"ip_address": "198.51.100.1"}])
+    older = store.create_session(identity.id, SessionSeed(devices=({"ip_address": "198.51.100.1"},)))
     advance(store, seconds=1)
     newer = store.create_session(identity.id)
     store.create_session(other.id)
@@ -685,7 +687,7 @@ def test_get_identity_rejects_an_unknown_include_credential_like_kratos(api: Ide
 def test_session_expand_is_case_insensitive_like_kratos(api: IdentityApi, store: Store) -> None:
     """Kratos lower-cases expand options (``session.ParseExpandable``); the SDK documents ``?expand=Identity``."""
     identity = make_identity(api)
-    session = store.create_session(identity.id, devices=[{"ip_address": "203.0.113.7"}])
+    session = store.create_session(identity.id, SessionSeed(devices=({"ip_address": "203.0.113.7"},)))
     full = api.get_session(session.id, expand=["Identity", "Devices"])
     assert full.identity is not None
     assert full.identity.id == identity.id

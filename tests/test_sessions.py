@@ -10,13 +10,17 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from mockserver.store import SessionSeed
+
 from .conftest import assert_error, new_identity
 
 
 @pytest.fixture
 def seeded(client: TestClient, app: Any) -> tuple[dict[str, Any], Any]:
     identity = new_identity(client)
-    session = app.store.create_session(identity["id"], devices=[{"ip_address": "203.0.113.7", "user_agent": "curl/8"}])
+    session = app.store.create_session(
+        identity["id"], SessionSeed(devices=({"ip_address": "203.0.113.7", "user_agent": "curl/8"},))
+    )
     return identity, session
 
 

@@ -18,7 +18,7 @@ SPEC_DIFF = SHARED / "tools" / "spec-diff"
 
 def test_every_operation_has_a_handler_and_every_handler_an_operation() -> None:
     app = create_app(settings=Settings())
-    table = build_handlers(Context(app.store, "http://a", "http://p", "http://ui"))
+    table = build_handlers(Context(app.store, "http://a", "http://p", "http://ui"), app.generation.handler_groups)
     operations = {handler_name(op_id) for _, _, op_id in operation_table(load_spec())}
     assert len(operations) == 22
     assert operations == set(table)

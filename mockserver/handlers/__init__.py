@@ -1,21 +1,15 @@
-"""Handlers, one per operationId (``createIdentity`` → ``create_identity``), bound to a context."""
+"""Handlers, one per operationId (``createIdentity`` → ``create_identity``), bound to a context.
+
+The groups here serve the current generation; ``mockserver.generations`` says which groups each
+generation uses."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from .common import Context
-from .identities import IdentityHandlers
-from .legacy import LegacyHandlers
-from .metadata import MetadataHandlers
-from .recovery import RecoveryHandlers
-from .schemas import SchemaHandlers
-from .sessions import SessionHandlers
-
-GROUPS = (IdentityHandlers, SessionHandlers, RecoveryHandlers, SchemaHandlers, MetadataHandlers)
-LEGACY_GROUPS = (LegacyHandlers, MetadataHandlers)  # the v0.6 AdminApi generation
 
 
 def handler_name(operation_id: str) -> str:
@@ -24,15 +18,15 @@ def handler_name(operation_id: str) -> str:
 
 
 def build_handlers(
-    ctx: Context, groups: tuple[type, ...] = GROUPS, extra: dict[str, object] | None = None
+    ctx: Context, groups: Iterable[type] = (), extra: Iterable[object] = ()
 ) -> dict[str, Callable[..., Any]]:
-    """Every handler of the groups (bound to ``ctx``) and of ``extra`` instances, by function name."""
+    """Every handler of the groups (bound to ``ctx``) and of the ``extra`` instances, by function name."""
     table: dict[str, Callable[..., Any]] = {}
-    for instance in [group(ctx) for group in groups] + list((extra or {}).values()):
+    for instance in [group(ctx) for group in groups] + list(extra):
         for name in dir(type(instance)):
             if not name.startswith("_") and callable(getattr(instance, name)):
                 table[name] = getattr(instance, name)
     return table
 
 
-__all__ = ["GROUPS", "LEGACY_GROUPS", "Context", "build_handlers", "handler_name"]
+__all__ = ["Context", "build_handlers", "handler_name"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,6 +13,7 @@ from starlette.responses import Response
 from ..errors import bad_request
 from ..pagination import migration_links, migration_page
 from ..store import Store
+from ..values import INT64, canonical_uuid, parse_go_duration
 from ..wire import dumps
 
 T = TypeVar("T")
@@ -33,9 +32,6 @@ DECLASSIFIABLE = (
     "link_recovery",
     "code_recovery",
 )
-_DURATION = re.compile(r"^(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-MAX_DURATION_SECONDS = 9_223_372_036.854775807
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
 
 
 @dataclass
@@ -78,9 +74,6 @@ def request_path() -> str:
     return request.url.path
 
 
-INT64 = range(-(2**63), 2**63)
-
-
 def check_int64(**params: int | None) -> None:
     """The spec types page parameters as int64; connexion checks only that they are integers."""
     for name, value in params.items():
@@ -111,41 +104,19 @@ def expand_options(values: list[str] | None) -> set[str]:
 
 def strict_uuid(value: str) -> str:
     """Session endpoints parse ids strictly: a non-UUID is a 400 with the parser's text."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        raise bad_request(message=f'uuid: incorrect UUID format in string "{value}"') from None
-
-
-def lenient_uuid(value: str) -> str:
-    """Identity endpoints: a non-UUID becomes the nil UUID, so it is simply not found."""
-    try:
-        return str(uuid.UUID(value))
-    except ValueError:
-        return "00000000-0000-0000-0000-000000000000"
+    parsed = canonical_uuid(value)
+    if parsed is None:
+        raise bad_request(message=f'uuid: incorrect UUID format in string "{value}"')
+    return parsed
 
 
 def go_duration(value: str | None, field: str = "expires_in") -> timedelta | None:
-    """Parse a Go duration (``1h30m``, ``1.5h``, ``500ms``) for ``expires_in``; must be positive."""
+    """A Go duration (``1h30m``, ``1.5h``, ``500ms``) for ``expires_in``; it must be positive."""
     if value is None or value == "":
         return None
-    total, rest, sign = 0.0, value, 1.0
-    if rest[:1] in "+-":
-        sign, rest = (-1.0 if rest[0] == "-" else 1.0), rest[1:]
-    if rest == "0":
-        rest = ""
-    elif not rest:
-        rest = "?"
-    unparsable = bad_request(f'Unable to parse "{field}" as a duration string (e.g. "1h", "1m30s", "500ms"): {value}')
-    while rest:
-        match = _DURATION.match(rest)
-        if not match:
-            raise unparsable
-        total += float(match.group(1)) * _UNITS[match.group(3)]
-        rest = rest[match.end() :]
-    if total > MAX_DURATION_SECONDS:
-        raise unparsable  # Go's int64 nanoseconds overflow
-    total *= sign
-    if total <= 0:
+    duration = parse_go_duration(value)
+    if duration is None:
+        raise bad_request(f'Unable to parse "{field}" as a duration string (e.g. "1h", "1m30s", "500ms"): {value}')
+    if duration <= timedelta(0):
         raise bad_request(f'Value from "{field}" must be result to a future time: {value}')
-    return timedelta(seconds=total)
+    return duration

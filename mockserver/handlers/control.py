@@ -11,7 +11,9 @@ from starlette.responses import Response
 from .. import wire
 from ..control import MockController
 from ..errors import KratosError, bad_request
-from ..fixtures import FixtureError, dump_state, resolve_identity
+from ..export import dump_state
+from ..fixtures import FixtureError, parse_session_seed
+from ..values import MAX_TIME, MIN_TIME, TIME_EXPECTED, fmt_time, parse_time
 from .common import Context, go_duration, no_content, respond
 
 
@@ -40,23 +42,10 @@ class ControlHandlers:
 
     async def create_session(self, body: dict[str, Any]) -> Response:
         try:
-            identity_id = resolve_identity(self.store, None, "$.identity", body.get("identity"))
+            identity_id, seed = parse_session_seed(self.store, None, "$", body)
         except FixtureError as error:
             raise _fixture_error(error) from None
-        times = {k: _time(body.get(k), k) for k in ("authenticated_at", "issued_at", "expires_at")}
-        try:
-            session_id = wire.parse_uuid(body.get("id"), "id")
-        except KratosError:
-            raise bad_request(f"$.id: expected a UUID, got {body.get('id')!r}") from None
-        session = self.store.create_session(
-            identity_id,
-            session_id=session_id,
-            active=body.get("active", True),
-            aal=body.get("authenticator_assurance_level", "aal1"),
-            authentication_methods=body.get("authentication_methods"),
-            devices=body.get("devices"),
-            **times,
-        )
+        session = self.store.create_session(identity_id, seed)
         identity = self.store.find_identity(identity_id)
         view = wire.session_json(
             session,
@@ -75,7 +64,7 @@ class ControlHandlers:
         instant = _time(body.get("set"), "set")
         step = go_duration(body["advance"], "advance") if body.get("advance") else None
         target = (instant or clock.now()) + (step or timedelta(0))
-        if not wire.MIN_TIME <= target <= wire.MAX_TIME:  # checked before anything changes
+        if not MIN_TIME <= target <= MAX_TIME:  # checked before anything changes
             raise bad_request(f"the clock must stay between years 1 and 9000, not {target.year}")
         if body.get("freeze") is True:
             clock.freeze(instant)
@@ -88,7 +77,7 @@ class ControlHandlers:
         return respond(self._clock())
 
     def _clock(self) -> dict[str, Any]:
-        return {"now": wire.fmt_time(self.store.clock.now()), "frozen": self.store.clock.frozen}
+        return {"now": fmt_time(self.store.clock.now()), "frozen": self.store.clock.frozen}
 
     async def list_requests(self, operation_id: str | None = None) -> Response:
         return respond([e.as_json() for e in self.controller.journal.entries(operation_id)])
@@ -113,10 +102,7 @@ class ControlHandlers:
 def _time(value: Any, field: str) -> datetime | None:
     if value is None:
         return None
-    try:
-        parsed = wire.to_utc(datetime.fromisoformat(str(value).replace("Z", "+00:00")))
-    except (ValueError, OverflowError):
-        parsed = None
-    if parsed is None or not wire.MIN_TIME <= parsed <= wire.MAX_TIME:
-        raise bad_request(f"{field} must be an RFC 3339 timestamp between years 1 and 9000, got {value!r}")
+    parsed = parse_time(value)
+    if parsed is None:
+        raise bad_request(f"{field} must be {TIME_EXPECTED}, got {value!r}")
     return parsed

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from starlette.responses import Response
@@ -9,13 +10,13 @@ from starlette.responses import Response
 from .. import wire
 from ..errors import bad_request
 from ..models import IdentityDraft
-from ..pagination import NIL_UUID, keyset_links, page_links
+from ..pagination import keyset_links, offset_links
 from ..store import IdentityPage
+from ..values import NIL_UUID, lenient_uuid, parse_int
 from .common import (
     Context,
     check_int64,
     include_credentials,
-    lenient_uuid,
     no_content,
     raw_query,
     request_path,
@@ -24,20 +25,17 @@ from .common import (
 
 MAX_IDS = 500
 MAX_PAGE = 500
-LEGACY_LIMIT = 1000
+OFFSET_LIMIT = 1000  # offset pages stop here (identity/handler.go, list)
 MAX_BATCH = 1000
 MAX_PLAINTEXT_BATCH = 200
 _FILTERS = ("ids", "credentials_identifier", "preview_credentials_identifier_similar", "organization_id")
 
 
 def _int_param(raw: dict[str, str], name: str, default: int) -> int:
-    value = raw.get(name, "")
-    if value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise bad_request(f"could not parse parameter {name}") from None
+    value = parse_int(raw.get(name), default)
+    if value is None:
+        raise bad_request(f"could not parse parameter {name}")
+    return value
 
 
 class IdentityHandlers:
@@ -90,29 +88,30 @@ class IdentityHandlers:
         if ids:
             if len(ids) > MAX_IDS:
                 raise bad_request(f"The number of ids to filter must not exceed {MAX_IDS}.")
-            id_filter = [wire.parse_uuid(i, "ids") or NIL_UUID for i in ids]
-        org = wire.parse_uuid(organization_id, "organization_id")
-        filters = {
-            "ids": id_filter,
-            "credentials_identifier": credentials_identifier or None,
-            "identifier_prefix": preview_credentials_identifier_similar or None,
-            "organization_id": org,
-        }
+            id_filter = [wire.parse_body_uuid(i, "ids") or NIL_UUID for i in ids]
+        org = wire.parse_body_uuid(organization_id, "organization_id")
+        fetch = functools.partial(
+            self.store.list_identities,
+            ids=id_filter,
+            credentials_identifier=credentials_identifier or None,
+            identifier_prefix=preview_credentials_identifier_similar or None,
+            organization_id=org,
+        )
         load_credentials = bool(include or credentials_identifier or preview_credentials_identifier_similar)
         headers: dict[str, str] = {}
         if "page" in raw and "page_token" not in raw and "page_size" not in raw:
             page = max(_int_param(raw, "page", 0), 0)
             per_page = _int_param(raw, "per_page", 250)
             per_page = min(per_page if per_page > 0 else 250, MAX_PAGE)
-            if page * per_page > LEGACY_LIMIT:
+            if page * per_page > OFFSET_LIMIT:
                 raise bad_request(
                     "Legacy pagination is not supported for enumerating over 1000 items. "
                     "Please switch to using page_token and page_size."
                 )
-            result: IdentityPage = self.store.list_identities(page=page, page_size=per_page, **filters)
+            result: IdentityPage = fetch(page=page, page_size=per_page)
             total = result.total or 0
             headers["X-Total-Count"] = str(total)
-            headers["Link"] = page_links(request_path(), query, total, page, per_page)
+            headers["Link"] = offset_links(request_path(), query, total, page, per_page)
         else:
             size_name = "page_size" if "page_size" in raw or "per_page" not in raw else "per_page"
             size = _int_param(raw, size_name, 250)
@@ -120,7 +119,7 @@ class IdentityHandlers:
             token = raw.get("page_token") or NIL_UUID
             if lenient_uuid(token) == NIL_UUID and token != NIL_UUID:
                 raise bad_request("The page token is invalid, do not craft your own page tokens")
-            result = self.store.list_identities(page_size=size, page_token=token, **filters)
+            result = fetch(page_size=size, page_token=token)
             next_token = result.items[-1].id if result.has_next else None
             query = [(k, v) for k, v in query if k != "per_page"]
             headers["Link"] = keyset_links(request_path(), query, size, NIL_UUID, next_token)
@@ -142,13 +141,13 @@ class IdentityHandlers:
         return respond(self._view(identity, credentials="declassify", include=include))
 
     async def create_identity(self, body: Any = None) -> Response:
-        draft = wire.parse_create_body(body, self.store.salt)
+        draft = wire.parse_create_body(body)
         identity = self.store.create_identity(draft)
         location = f"{self.ctx.admin_url}/identities/{identity.id}"
         return respond(self._view(identity, metadata_admin="if-set"), 201, {"Location": location})
 
     async def update_identity(self, id: str, body: Any = None) -> Response:
-        draft = wire.parse_update_body(body, self.store.salt)
+        draft = wire.parse_update_body(body)
         identity = self.store.update_identity(lenient_uuid(id), draft)
         return respond(self._view(identity, metadata_admin="if-set"))
 
@@ -167,8 +166,7 @@ class IdentityHandlers:
     async def batch_patch_identities(self, body: Any = None) -> Response:
         entries = _batch_entries(body)
         drafts: list[IdentityDraft | None] = [
-            None if entry.get("create") is None else wire.parse_create_body(entry["create"], self.store.salt)
-            for entry in entries
+            None if entry.get("create") is None else wire.parse_create_body(entry["create"]) for entry in entries
         ]
         results = self.store.batch_create(drafts)
         out: list[dict[str, Any] | None] = []
@@ -213,7 +211,7 @@ def _batch_entries(body: Any) -> list[dict[str, Any]]:
             if key not in ("patch_id", "create"):
                 raise bad_request(message=f'json: unknown field "{key}"')
         if entry.get("patch_id") is not None:
-            wire.parse_uuid(entry["patch_id"], "patch_id")
+            wire.parse_body_uuid(entry["patch_id"], "patch_id")
         if _dig(entry, "create", "credentials", "password", "config", "password"):
             plaintext += 1
     if plaintext > MAX_PLAINTEXT_BATCH:

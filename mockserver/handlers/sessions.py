@@ -15,6 +15,7 @@ from ..pagination import (
     parse_session_token,
     session_token,
 )
+from ..values import parse_int
 from .common import (
     Context,
     check_int64,
@@ -52,10 +53,9 @@ class SessionHandlers:
         query = raw_query()
         raw = dict(query)
         options = expand_options(expand)
-        try:
-            size = int(raw.get("page_size") or 250)
-        except ValueError:
-            raise bad_request(message="could not parse parameter page_size") from None
+        size = parse_int(raw.get("page_size"), 250)
+        if size is None:
+            raise bad_request(message="could not parse parameter page_size")
         size = min(size if size > 0 else 250, MAX_SESSIONS_PAGE)
         after = parse_session_token(raw["page_token"]) if raw.get("page_token") else None
         sessions, has_next = self.store.list_sessions(active=active, after=after, page_size=size)

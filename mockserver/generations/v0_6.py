@@ -1,6 +1,6 @@
-"""The legacy v0.6 ``AdminApi`` generation (reference §12) over the same store: no /admin prefix,
-identities without state, credentials or metadata, strict bodies, pages ordered by id descending,
-self-service flows and errors, schema by raw id."""
+"""The v0.5 to v0.6 ``AdminApi`` generation (Kratos v0.6.3-alpha.1) over the same store: no /admin
+prefix, identities without state, credentials or metadata, strict bodies, pages ordered by id
+descending, self-service flows and error containers, schemas by raw id."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from starlette.responses import Response
 
 from .. import wire
 from ..errors import KratosError, bad_request, not_found, unique_violation
+from ..handlers.common import Context, go_duration, no_content, raw_query, respond
+from ..handlers.metadata import MetadataHandlers
 from ..models import Identity, IdentityDraft
-from ..pagination import _page_rels
-from .common import Context, go_duration, lenient_uuid, no_content, raw_query, respond
+from ..pagination import offset_rels
+from ..values import fmt_time, lenient_uuid, parse_int
+from . import Generation
 
 LEGACY_FIELDS = frozenset({"schema_id", "traits"})
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 250, 1000  # what v0.6's code does (its spec says 100 / 500)
@@ -29,8 +32,8 @@ def legacy_identity(identity: Identity, public_url: str) -> dict[str, Any]:
         out["verifiable_addresses"] = [wire.verifiable_address_json(a) for a in identity.verifiable_addresses]
     if identity.recovery_addresses:
         out["recovery_addresses"] = [wire.recovery_address_json(a) for a in identity.recovery_addresses]
-    out["created_at"] = wire.fmt_time(identity.created_at)
-    out["updated_at"] = wire.fmt_time(identity.updated_at)
+    out["created_at"] = fmt_time(identity.created_at)
+    out["updated_at"] = fmt_time(identity.updated_at)
     return out
 
 
@@ -51,11 +54,25 @@ def _strict_draft(body: Any, *, keep_schema: bool) -> IdentityDraft:
 
 def _lenient_int(value: str | None, default: int) -> int:
     """v0.6 read page parameters with strconv and fell back to the default on any error."""
-    try:
-        number = int(value) if value not in (None, "") else default
-    except ValueError:
-        return default
-    return number if -(2**63) <= number < 2**63 else default
+    number = parse_int(value, default)
+    return default if number is None else number
+
+
+def _stub_error(now: str) -> dict[str, Any]:
+    """``?error=stub:500``: the canned container v0.6's errorx handler serves for UI development."""
+    return {
+        "id": "stub:500",
+        "errors": [
+            {
+                "code": 500,
+                "status": "Internal Server Error",
+                "reason": "This is a stub error.",
+                "message": "An internal server error occurred, please contact the system administrator",
+            }
+        ],
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 class LegacyHandlers:
@@ -77,7 +94,7 @@ class LegacyHandlers:
         chosen = ordered[start : start + size]
         base = f"{self.ctx.admin_url}/identities"
         links = ",".join(
-            f'<{base}?page={p}&per_page={n}>; rel="{rel}"' for rel, p, n in _page_rels(len(ordered), number, size)
+            f'<{base}?page={p}&per_page={n}>; rel="{rel}"' for rel, p, n in offset_rels(len(ordered), number, size)
         )
         return respond([self._view(i) for i in chosen], 200, {"Link": links})
 
@@ -108,7 +125,7 @@ class LegacyHandlers:
             raise bad_request("The identity does not have any recovery addresses set.")
         grant = self.store.create_recovery_grant(identity.id, "link", expires_in)
         link = f"{self.ctx.public_url}/self-service/recovery?flow={grant.flow_id}&token={grant.secret}"
-        return respond({"recovery_link": link, "expires_at": wire.fmt_time(grant.expires_at)})
+        return respond({"recovery_link": link, "expires_at": fmt_time(grant.expires_at)})
 
     async def get_schema(self, id: str) -> Response:
         schema = self.store.schemas.get(id)
@@ -117,10 +134,27 @@ class LegacyHandlers:
         return respond(schema.document)
 
     async def get_self_service_error(self, error: str | None = None) -> Response:
-        return respond(self.store.get_error(error or ""))
+        if error == "stub:500":
+            return respond(_stub_error(fmt_time(self.store.clock.now())))
+        container = self.store.find_error(error or "")
+        if container is None:
+            raise not_found()
+        return respond(container)
 
     def _flow(self, kind: str, flow_id: str | None) -> Response:
-        return respond(self.store.get_flow(kind, lenient_uuid(flow_id or "")).document)
+        """A seeded flow of this kind: 404 when unknown, 410 (Kratos' expired-flow error) when expired."""
+        flow = self.store.find_flow(lenient_uuid(flow_id or ""))
+        if flow is None or flow.kind != kind:
+            raise not_found()
+        if flow.expires_at is not None and flow.expires_at <= self.store.clock.now():
+            since = fmt_time(flow.expires_at)
+            raise KratosError(
+                410,
+                f"The {kind} flow expired {since}.",
+                "The self-service flow has expired",
+                {"redirect_to": f"{self.ctx.public_url}/self-service/{kind}/browser", "since": since},
+            )
+        return respond(flow.document)
 
     async def get_self_service_login_flow(self, id: str | None = None) -> Response:
         return self._flow("login", id)
@@ -142,3 +176,14 @@ class LegacyHandlers:
             raise KratosError(404, "Metrics are not enabled.")
         body, content_type = self.ctx.metrics.render()
         return Response(body, 200, media_type=content_type)
+
+
+V0_6 = Generation(
+    name="v0.6",
+    upstream="v0.6.3-alpha.1",
+    spec="kratos-v0.6.yaml",
+    handler_groups=(LegacyHandlers, MetadataHandlers),
+    admin_paths=("/identities", "/recovery/"),
+    lenient_query=frozenset({"page", "per_page", "id", "error"}),
+    baseline="baseline-v0.6.json",
+)

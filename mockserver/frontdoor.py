@@ -1,0 +1,199 @@
+"""The front door: small ASGI steps in front of connexion, each doing one thing.
+
+    control characters → /admin prefix → metrics → control-plane auth → admin auth → journal
+    → body cap → connexion
+
+A new rule for every request is a new step in ``pipeline``. Steps answer errors themselves with
+``rendering.send_error`` (connexion never sees those requests).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .control import BODY_LIMIT, JournalEntry, RequestJournal
+from .errors import KratosError
+from .metrics import PATH as METRICS_PATH
+from .metrics import Metrics
+from .rendering import send_error
+
+CONTROL_PREFIX = "/__mock__"
+MAX_BODY = 5 * 1024 * 1024  # Kratos' admin body limit
+UNAUTHORIZED = "Access credentials are invalid"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+Step = Callable[[ASGIApp], ASGIApp]
+
+
+@dataclass
+class Access:
+    """The tokens in force (one owner; the pytest marker changes ``admin_token`` between tests)."""
+
+    admin_token: str | None = None  # Ory Network mode: admin routes need "Bearer <token>"
+    control_token: str | None = None  # protects /__mock__
+
+
+def pipeline(app: ASGIApp, steps: Sequence[Step]) -> ASGIApp:
+    """``steps[0]`` runs first."""
+    for step in reversed(steps):
+        app = step(app)
+    return app
+
+
+def _http_only(handle: Callable[[ASGIApp, Scope, Receive, Send], Awaitable[None]]) -> Step:
+    """A step that sees HTTP requests only (lifespan and websockets pass straight through)."""
+
+    def step(inner: ASGIApp) -> ASGIApp:
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["type"] != "http":
+                await inner(scope, receive, send)
+            else:
+                await handle(inner, scope, receive, send)
+
+        return app
+
+    return step
+
+
+@_http_only
+async def reject_control_characters(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Connexion's router cannot match paths with control characters (it would answer 500)."""
+    if _CONTROL.search(scope["path"]):
+        await send_error(send, KratosError(404, "The request path contains control characters."), scope)
+        return
+    await inner(scope, receive, send)
+
+
+def admin_prefix(unprefixed: tuple[str, ...]) -> Step:
+    """Kratos' admin port serves ``/identities`` as well as ``/admin/identities``."""
+
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if unprefixed and path.startswith(unprefixed):
+            raw = scope.get("raw_path") or path.encode()
+            scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + raw}
+        await inner(scope, receive, send)
+
+    return handle
+
+
+def metrics_endpoint(metrics: Metrics) -> Step:
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] != METRICS_PATH or scope["method"] != "GET":
+            await inner(scope, receive, send)
+            return
+        body, content_type = metrics.render()
+        headers = [(b"content-type", content_type.encode()), (b"content-length", str(len(body)).encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    return handle
+
+
+def _authorized(scope: Scope, token: str) -> bool:
+    expected = f"Bearer {token}".encode()
+    return any(name == b"authorization" and value == expected for name, value in scope["headers"])
+
+
+def control_plane_auth(access: Access) -> Step:
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        token = access.control_token
+        if token and scope["path"].startswith(CONTROL_PREFIX) and not _authorized(scope, token):
+            await send_error(send, KratosError(401, "The control plane needs the --control-token."), scope)
+            return
+        await inner(scope, receive, send)
+
+    return handle
+
+
+def admin_auth(access: Access, admin_paths: tuple[str, ...]) -> Step:
+    """Ory Network mode: admin routes answer 401 without the token (OSS Kratos checks nothing)."""
+
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        token = access.admin_token
+        if token and scope["path"].startswith(admin_paths) and not _authorized(scope, token):
+            await send_error(send, KratosError(401, "The request could not be authorized", UNAUTHORIZED), scope)
+            return
+        await inner(scope, receive, send)
+
+    return handle
+
+
+def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], object]) -> Step:
+    """Record every Kratos request (not the control plane's): method, path, query, the first
+    64 KiB of the body as bytes, status, operationId; and observe it in the metrics."""
+
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"].startswith(CONTROL_PREFIX):
+            await inner(scope, receive, send)
+            return
+        kept = bytearray()
+        status = 0
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request" and len(kept) < BODY_LIMIT:
+                kept.extend(message.get("body", b"")[: BODY_LIMIT - len(kept)])
+            return message
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        # connexion's router writes the operationId into a *copy* of the scope; a shared
+        # "extensions" dict is how it reaches us (uvicorn, unlike test clients, sends none).
+        extensions = scope.setdefault("extensions", {})
+        started = time.perf_counter()
+        try:
+            await inner(scope, recording_receive, recording_send)
+        finally:
+            operation_id = extensions.get("connexion_routing", {}).get("operation_id")
+            entry = JournalEntry(
+                method=scope["method"],
+                path=scope["path"],
+                raw_query=scope.get("query_string", b""),
+                raw_body=bytes(kept),
+                status=status,
+                operation_id=operation_id,
+                time=clock(),  # type: ignore[arg-type]
+            )
+            journal.record(entry)
+            metrics.observe(operation_id, entry.method, status, time.perf_counter() - started)
+
+    return handle
+
+
+@_http_only
+async def body_cap(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Refuse bodies over the 5 MB limit: at once when Content-Length says so, else while reading
+    (never buffering more than the limit)."""
+    declared = next((v for k, v in scope["headers"] if k == b"content-length"), None)
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY:
+        await send_error(send, _too_large(), scope, {"Connection": "close"})
+        return
+    seen = 0
+
+    async def capped() -> Message:
+        nonlocal seen
+        message = await receive()
+        seen += len(message.get("body", b""))
+        if seen > MAX_BODY:
+            raise _too_large()
+        return message
+
+    await inner(scope, capped, send)
+
+
+def _too_large() -> KratosError:
+    return KratosError(413, f"The request body exceeds {MAX_BODY} bytes.")

@@ -1,0 +1,45 @@
+"""Kratos API generations: everything that differs between the releases the mock follows.
+
+A ``Generation`` names its spec, the handler groups that serve it, where its admin routes live,
+the query parameters its handlers read leniently, its default fixtures and conformance baseline,
+and the store rules of that release. Adding a generation is adding one module here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..store.rules import StoreRules
+
+
+@dataclass(frozen=True)
+class Generation:
+    name: str  # what --api takes: "v26.2"
+    upstream: str  # the Kratos release tag it follows: "v26.2.0"
+    spec: str  # our OpenAPI document, in spec/
+    handler_groups: tuple[type, ...]  # classes with one method per operationId
+    admin_paths: tuple[str, ...]  # path prefixes that --require-token protects
+    # admin paths also answered without the /admin prefix (as on Kratos' admin port)
+    unprefixed_admin: tuple[str, ...] = ()
+    lenient_query: frozenset[str] = frozenset()  # query parameters the handlers parse themselves
+    default_fixtures: str = "default.yaml"  # in fixtures/
+    baseline: str = ""  # in conformance/: where Kratos knowingly departs from its own spec
+    rules: StoreRules = field(default_factory=StoreRules)
+
+
+def generations() -> dict[str, Generation]:
+    """Every generation by name (imported lazily: each pulls in its handlers)."""
+    from .v0_6 import V0_6
+    from .v26_2 import V26_2
+
+    return {g.name: g for g in (V26_2, V0_6)}
+
+
+def get(name: str) -> Generation:
+    table = generations()
+    if name not in table:
+        raise ValueError(f"unknown API generation {name!r}; expected one of {', '.join(table)}")
+    return table[name]
+
+
+NAMES = ("v26.2", "v0.6")  # for --help and argument checking without importing the handlers

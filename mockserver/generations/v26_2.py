@@ -1,0 +1,20 @@
+"""The current generation, Kratos v26.2.0 as tagged: the admin API under /admin."""
+
+from __future__ import annotations
+
+from ..handlers.identities import IdentityHandlers
+from ..handlers.metadata import MetadataHandlers
+from ..handlers.recovery import RecoveryHandlers
+from ..handlers.schemas import SchemaHandlers
+from ..handlers.sessions import SessionHandlers
+from . import Generation
+
+V26_2 = Generation(
+    name="v26.2",
+    upstream="v26.2.0",
+    spec="kratos-v26.2.yaml",
+    handler_groups=(IdentityHandlers, SessionHandlers, RecoveryHandlers, SchemaHandlers, MetadataHandlers),
+    admin_paths=("/admin/",),
+    unprefixed_admin=("/identities", "/sessions", "/recovery"),
+    baseline="baseline-v26.2.json",
+)

@@ -1,0 +1,123 @@
+"""How the mock uses connexion 3.3, in one place (the benchmark's variants import it too).
+
+* The middleware list: ServerError, Exception, Routing, RequestValidation and Context; no Swagger
+  UI, no security middleware (auth is a header comparison in the front door), no response
+  validation (schemathesis validates responses in the tests), no lifespan.
+* Cached operations: connexion rebuilds each handler's decorator chain (``inspect.signature`` and
+  all) on every request; the chain reads the request from context at call time, so building it
+  once is the same.
+* Compiled parameter validators: connexion deep-copies each parameter schema and builds a new
+  ``Draft4Validator`` for every parameter of every request, and reports failures as multi-line
+  jsonschema dumps. Ours compiles once per parameter, names the parameter in one line, and uses
+  Kratos' texts where Kratos has one (``include_credential``, ``expand``, which Kratos reads
+  case-insensitively).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from connexion import AsyncApp
+from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.middleware.context import ContextMiddleware
+from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.request_validation import RequestValidationMiddleware
+from connexion.middleware.routing import RoutingMiddleware
+from connexion.middleware.server_error import ServerErrorMiddleware
+from connexion.resolver import Resolver
+from connexion.utils import is_null, is_nullable
+from connexion.validators import ParameterValidator
+from jsonschema import Draft4Validator
+
+MIDDLEWARES = [
+    ServerErrorMiddleware,
+    ExceptionMiddleware,
+    RoutingMiddleware,
+    RequestValidationMiddleware,
+    ContextMiddleware,
+]
+
+
+class CachedOperation(AsyncOperation):
+    """An operation whose decorator chain is built once."""
+
+    @functools.cached_property
+    def fn(self) -> Callable[..., Any]:  # type: ignore[override]
+        return AsyncOperation.fn.fget(self)  # type: ignore[attr-defined]
+
+
+class CachedApi(AsyncApi):
+    def make_operation(self, operation: Any) -> AsyncOperation:
+        return CachedOperation.from_operation(operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+
+
+def new_app(import_name: str = __name__) -> AsyncApp:
+    """An ``AsyncApp`` with our middleware list and cached operations."""
+    app = AsyncApp(import_name, middlewares=list(MIDDLEWARES))
+    app._middleware_app.api_cls = CachedApi  # connexion 3.3 has no public hook for the API class
+    return app
+
+
+def add_api(
+    app: AsyncApp,
+    document: dict[str, Any],
+    handlers: Mapping[str, Callable[..., Any]],
+    *,
+    name_of: Callable[[str], str],
+    strict: bool = False,
+    lenient: frozenset[str] = frozenset(),
+) -> None:
+    """Serve ``document`` with ``handlers[name_of(operationId)]`` and compiled validators."""
+    app.add_api(
+        document,
+        resolver=Resolver(function_resolver=lambda op_id: handlers[name_of(op_id)]),
+        strict_validation=strict,
+        validate_responses=False,
+        validator_map={"parameter": parameter_validator_class(lenient)},
+    )
+
+
+_FORMATS = Draft4Validator.FORMAT_CHECKER
+
+
+def parameter_validator_class(lenient: frozenset[str] = frozenset()) -> type[ParameterValidator]:
+    """A validator class with its own cache: one per app, so apps share nothing.
+
+    ``lenient`` names query parameters the handlers parse themselves, as Kratos v0.6 did (a bad
+    ``page`` means the default; a missing flow ``id`` is simply not found)."""
+    compiled: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
+
+    def validator_for(schema: dict[str, Any]) -> Draft4Validator:
+        entry = compiled.get(id(schema))
+        if entry is None or entry[0] is not schema:
+            entry = (schema, Draft4Validator(schema, format_checker=_FORMATS))
+            compiled[id(schema)] = entry
+        return entry[1]
+
+    class KratosParameterValidator(ParameterValidator):
+        def validate_parameter(
+            self, parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
+        ) -> str | None:
+            name = param.get("name", param_name)
+            if name in lenient and parameter_type == "query":
+                return None
+            if is_nullable(param) and is_null(value):
+                return None
+            if value is None:
+                return f"Missing {parameter_type} parameter '{name}'" if param.get("required") else None
+            if name == "expand" and isinstance(value, list):
+                value = [v.lower() if isinstance(v, str) else v for v in value]
+            error = next(iter(validator_for(param.get("schema", param)).iter_errors(value)), None)
+            if error is None:
+                return None
+            bad = error.instance
+            if name == "expand":
+                return f"Could not parse expand option: {bad}"
+            if name == "include_credential":
+                shown = bad if parameter_type == "query" and error.validator != "enum" else "[]"
+                return f"Invalid value `{shown}` for parameter `{name}`."
+            return f"Invalid value `{bad}` for {parameter_type} parameter `{name}`: {error.message}"
+
+    return KratosParameterValidator
