@@ -23,6 +23,7 @@ from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
+from harness import HOST
 
 from mockserver.app import Settings, create_app, default_schemas
 from mockserver.clock import Entropy, SystemClock
@@ -119,8 +120,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--log-level", default="warning")
     args = parser.parse_args()
-    sock = bind("127.0.0.1", args.port)
-    base_url = url_for("127.0.0.1", sock.getsockname()[1])
+    sock = bind(HOST, args.port)
+    base_url = url_for(HOST, sock.getsockname()[1])
     app = flask_app(base_url) if args.kind == "flask" else async_app(base_url)
     serve(app, sock, log_level=args.log_level)
 

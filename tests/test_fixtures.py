@@ -1,10 +1,9 @@
 """Fixture documents: the shipped examples, atomic loading, error messages (file, JSON path, problem),
-pinned ids and timestamps, identity references, ``dump_state`` round trips, determinism, load speed."""
+pinned ids and timestamps, identity references, ``dump_state`` round trips, determinism, a large document."""
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -711,11 +710,12 @@ def test_same_seed_and_fixtures_give_byte_identical_answers(serve: Any) -> None:
     assert _script(third)[0] != one[0]  # the seed does matter
 
 
-# --- speed ---------------------------------------------------------------------------------------
+# --- size ----------------------------------------------------------------------------------------
 
 
-def test_ten_thousand_identities_load_within_two_seconds(tmp_path: Path) -> None:
-    """From JSON (what `fixtures export -o x.json` writes); PyYAML alone needs ~1 s to parse this much."""
+def test_ten_thousand_identities_load_completely(tmp_path: Path) -> None:
+    """From JSON (what `fixtures export -o x.json` writes). How long it takes is a benchmark number
+    (`bench/run.py fixture-load`, target 2 s), not an assertion that a busy machine would break."""
     path = tmp_path / "many.json"
     document = {
         "default_schema_id": "default",
@@ -724,9 +724,6 @@ def test_ten_thousand_identities_load_within_two_seconds(tmp_path: Path) -> None
     }
     path.write_text(json.dumps(document), encoding="utf-8")
     store = fresh_store()
-    started = time.perf_counter()
     counts = load_fixtures(store, [path])
-    elapsed = time.perf_counter() - started
     assert counts == {"schemas": 0, "identities": 10_000, "sessions": 1, "flows": 0, "errors": 0}
     assert len(store) == 10_000
-    assert elapsed <= 2.0, f"loading 10,000 identities took {elapsed:.2f}s"
