@@ -17,11 +17,6 @@ import argparse
 import json
 from typing import Any
 
-from connexion.middleware.context import ContextMiddleware
-from connexion.middleware.exceptions import ExceptionMiddleware
-from connexion.middleware.request_validation import RequestValidationMiddleware
-from connexion.middleware.routing import RoutingMiddleware
-from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from harness import HOST
 
@@ -32,18 +27,11 @@ from mockserver.identity_schemas import SchemaRegistry
 from mockserver.server import bind, serve, url_for
 from mockserver.spec import load_spec
 from mockserver.store import Store
+from mockserver.tuning import MIDDLEWARES
+from mockserver.values import NIL_UUID
 
-# The list create_app passes to AsyncApp (mockserver/app.py).
-MIDDLEWARES = [
-    ServerErrorMiddleware,
-    ExceptionMiddleware,
-    RoutingMiddleware,
-    RequestValidationMiddleware,
-    ContextMiddleware,
-]
 NO_CACHE = {"Cache-Control": "private, no-cache, no-store, must-revalidate"}
 JSON = {"Content-Type": "application/json"}  # the health probes declare several media types
-NIL_UUID = "00000000-0000-0000-0000-000000000000"
 
 
 def async_app(base_url: str) -> Any:
@@ -77,7 +65,7 @@ def flask_app(base_url: str) -> Any:
         return body, 200, NO_CACHE
 
     def create_identity(body: Any = None) -> Any:
-        identity = store.create_identity(wire.parse_create_body(body, store.salt))
+        identity = store.create_identity(wire.parse_create_body(body))
         location = {"Location": f"{base_url}/identities/{identity.id}"}
         return (
             wire.identity_json(identity, store.public_url, credentials="meta", metadata_admin="if-set"),
