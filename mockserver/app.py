@@ -115,6 +115,7 @@ class KratosMockApp:
             app,
             [
                 frontdoor.reject_control_characters,
+                frontdoor.no_trailing_slash,
                 frontdoor.admin_prefix(generation.unprefixed_admin),
                 frontdoor.metrics_endpoint(metrics),
                 frontdoor.control_plane_auth(self.access),

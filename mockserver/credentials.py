@@ -169,15 +169,14 @@ def delete(
         return result
     if not identifier:
         raise bad_request("You must provide an identifier to delete this credential.")
+    # identity/identity.go deleteCredentialOIDCSAMLFromIdentity (v26.2.0): the credential stays,
+    # with empty identifiers and providers when the last one goes; "OIDC" in the text for both types.
     providers = [p for p in _config(current).get("providers") or [] if isinstance(p, Mapping)]
     kept = [p for p in providers if f"{p.get('provider')}:{p.get('subject')}" != identifier]
     if len(kept) == len(providers):
-        raise KratosError(404, f"The {kind} credential with identifier {identifier} could not be found.")
-    ids = tuple(i for i in current.identifiers if i != identifier)
-    if kept:
-        result[kind] = Credential(
-            kind, ids, {**current.config, "providers": kept}, current.version, current.created_at, now
-        )
-    else:
-        del result[kind]
+        raise KratosError(404, f"The identifier `{identifier}` was not found among OIDC credentials.")
+    ids = tuple(f"{p.get('provider')}:{p.get('subject')}" for p in kept)
+    result[kind] = Credential(
+        kind, ids, {**current.config, "providers": kept}, current.version, current.created_at, now
+    )
     return result

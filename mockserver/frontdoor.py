@@ -1,6 +1,6 @@
 """The front door: small ASGI steps in front of connexion, each doing one thing.
 
-    control characters → /admin prefix → metrics → control-plane auth → admin auth → journal
+    control characters → trailing slash → /admin prefix → metrics → control-plane auth → admin auth → journal
     → body cap → connexion
 
 A new rule for every request is a new step in ``pipeline``. Steps answer errors themselves with
@@ -64,6 +64,18 @@ async def reject_control_characters(inner: ASGIApp, scope: Scope, receive: Recei
     """Connexion's router cannot match paths with control characters (it would answer 500)."""
     if _CONTROL.search(scope["path"]):
         await send_error(send, KratosError(404, "The request path contains control characters."), scope)
+        return
+    await inner(scope, receive, send)
+
+
+@_http_only
+async def no_trailing_slash(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """Kratos v26.2's ServeMux patterns do not match ``/admin/identities/`` (cmd/daemon/serve.go
+    mounts no slash-trimming middleware): a 404, not starlette's redirect to a route that works."""
+    path: str = scope["path"]
+    if len(path) > 1 and path.endswith("/"):
+        error = KratosError(404, f"No route matches {path}.", "The requested resource could not be found")
+        await send_error(send, error, scope)
         return
     await inner(scope, receive, send)
 

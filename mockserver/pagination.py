@@ -57,8 +57,8 @@ def offset_rels(total: int, page: int, per_page: int) -> list[tuple[str, int, in
     if total <= per_page:
         return [("first", 0, total)]
     last = (total - 1) // per_page
-    if page >= last:
-        return [("first", 0, per_page), ("prev", page - 1, per_page)]
+    if page >= last:  # on or past the last page, prev is the page before the last (oryx/pagination/header.go)
+        return [("first", 0, per_page), ("prev", last - 1, per_page)]
     if page <= 0:
         return [("next", page + 1, per_page), ("last", last, per_page)]
     return [

@@ -27,6 +27,7 @@ from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
+from connexion.uri_parsing import OpenAPIURIParser
 from connexion.utils import is_null, is_nullable
 from connexion.validators import ParameterValidator
 from jsonschema import Draft4Validator
@@ -53,6 +54,22 @@ class CachedApi(AsyncApi):
         return CachedOperation.from_operation(operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
 
 
+class GoQueryParser(OpenAPIURIParser):
+    """Query arrays as Go's ``url.Values`` gives them to Kratos: one value per occurrence, commas
+    kept (``expand=identity,devices`` is one value Kratos cannot parse, not two). Connexion joins
+    repeated values with commas and splits them again."""
+
+    @staticmethod
+    def _resolve_param_duplicates(values: Any, param_defn: Any, _in: str) -> Any:
+        if _in == "query" and isinstance(values, list) and param_defn.get("explode", True):
+            return list(values)
+        return OpenAPIURIParser._resolve_param_duplicates(values, param_defn, _in)
+
+    @staticmethod
+    def _split(value: Any, param_defn: Any, _in: str) -> Any:
+        return value if isinstance(value, list) else OpenAPIURIParser._split(value, param_defn, _in)
+
+
 def new_app(import_name: str = __name__) -> AsyncApp:
     """An ``AsyncApp`` with our middleware list and cached operations."""
     app = AsyncApp(import_name, middlewares=list(MIDDLEWARES))
@@ -76,6 +93,7 @@ def add_api(
         strict_validation=strict,
         validate_responses=False,
         validator_map={"parameter": parameter_validator_class(lenient)},
+        uri_parser_class=GoQueryParser,
     )
 
 

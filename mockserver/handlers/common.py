@@ -28,7 +28,6 @@ DECLASSIFIABLE = (
     "webauthn",
     "code",
     "passkey",
-    "deviceauthn",
     "link_recovery",
     "code_recovery",
 )

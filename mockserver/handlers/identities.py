@@ -127,8 +127,8 @@ class IdentityHandlers:
         return respond([self._view(i, credentials=mode, include=include) for i in result.items], 200, headers)
 
     async def get_identity(self, id: str, include_credential: list[str] | None = None) -> Response:
+        identity = self.store.get_identity(lenient_uuid(id))  # looked up first: unknown is 404 (v26.2 getIdentity)
         include = include_credentials(include_credential, listing=False)
-        identity = self.store.get_identity(lenient_uuid(id))
         return respond(self._view(identity, credentials="declassify", include=include))
 
     async def get_identity_by_external_id(
@@ -136,8 +136,8 @@ class IdentityHandlers:
         externalID: str,  # noqa: N803 - the spec's parameter name
         include_credential: list[str] | None = None,
     ) -> Response:
-        include = include_credentials(include_credential, listing=False)
         identity = self.store.get_identity_by_external_id(externalID)
+        include = include_credentials(include_credential, listing=False)
         return respond(self._view(identity, credentials="declassify", include=include))
 
     async def create_identity(self, body: Any = None) -> Response:

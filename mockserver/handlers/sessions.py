@@ -64,6 +64,8 @@ class SessionHandlers:
         return respond([self._view(s, options, "null") for s in sessions], 200, headers)
 
     async def get_session(self, id: str, expand: list[str] | None = None) -> Response:
+        if id == "whoami":  # v26.2 session/handler.go: the admin route redirects to the public one
+            return Response(status_code=307, headers={"Location": f"{self.ctx.public_url}/sessions/whoami"})
         options = expand_options(expand)
         session = self.store.get_session(strict_uuid(id))
         return respond(self._view(session, options, "hide"))
@@ -98,6 +100,7 @@ class SessionHandlers:
                 view["identity"] = wire.identity_json(
                     identity, self.ctx.public_url, metadata_admin="never", addresses=False
                 )
+                view["identity"]["schema_url"] = ""  # ListSessionsByIdentity never fills it (v26.2)
             body.append(view)
         return respond(body, 200, headers)
 
