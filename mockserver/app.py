@@ -89,6 +89,7 @@ def create_app(
         build_handlers(ctx, generation.handler_groups),
         name_of=handler_name,
         lenient=generation.lenient_query,
+        go_bodies=True,
     )
     control_spec = load_spec(CONTROL)
     control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller)])
@@ -117,6 +118,7 @@ class KratosMockApp:
                 frontdoor.reject_control_characters,
                 frontdoor.no_trailing_slash,
                 frontdoor.admin_prefix(generation.unprefixed_admin),
+                frontdoor.json_whatever_the_content_type(generation.untyped_json),
                 frontdoor.metrics_endpoint(metrics),
                 frontdoor.control_plane_auth(self.access),
                 frontdoor.admin_auth(self.access, generation.admin_paths),

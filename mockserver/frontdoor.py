@@ -1,7 +1,7 @@
 """The front door: small ASGI steps in front of connexion, each doing one thing.
 
-    control characters → trailing slash → /admin prefix → metrics → control-plane auth → admin auth → journal
-    → body cap → connexion
+    control characters → trailing slash → /admin prefix → JSON content type → metrics
+    → control-plane auth → admin auth → journal → body cap → connexion
 
 A new rule for every request is a new step in ``pipeline``. Steps answer errors themselves with
 ``rendering.send_error`` (connexion never sees those requests).
@@ -89,6 +89,20 @@ def admin_prefix(unprefixed: tuple[str, ...]) -> Step:
         if unprefixed and path.startswith(unprefixed):
             raw = scope.get("raw_path") or path.encode()
             scope = {**scope, "path": "/admin" + path, "raw_path": b"/admin" + raw}
+        await inner(scope, receive, send)
+
+    return handle
+
+
+def json_whatever_the_content_type(routes: tuple[tuple[str, str], ...]) -> Step:
+    """Where Kratos decodes the body as JSON without looking at Content-Type, tell connexion it is JSON."""
+    patterns = [(method, re.compile(path)) for method, path in routes]
+
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        if any(scope["method"] == method and pattern.fullmatch(scope["path"]) for method, pattern in patterns):
+            headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
+            scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
         await inner(scope, receive, send)
 
     return handle

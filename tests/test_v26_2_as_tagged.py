@@ -100,3 +100,58 @@ def test_comma_joined_array_values_are_taken_literally(client: TestClient) -> No
     assert ids.status_code == 400
     repeated = client.get("/admin/sessions", params=[("expand", "identity"), ("expand", "devices")])
     assert repeated.status_code == 200
+
+
+def test_create_and_json_patch_ignore_the_content_type(client: TestClient) -> None:
+    """identity/handler.go create and patchIdentity decode the body whatever its Content-Type."""
+    body = b'{"schema_id": "default", "traits": {"email": "plain@example.com"}}'
+    created = client.post("/admin/identities", content=body, headers={"Content-Type": "text/plain"})
+    assert created.status_code == 201, created.text
+    ops = b'[{"op": "replace", "path": "/state", "value": "inactive"}]'
+    url = f"/admin/identities/{created.json()['id']}"
+    patched = client.patch(url, content=ops, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert patched.status_code == 200 and patched.json()["state"] == "inactive"
+
+
+def test_put_and_recovery_refuse_a_non_json_content_type(client: TestClient) -> None:
+    """oryx/decoderx/http.go validateRequest: PUT and the recovery endpoints need a JSON body."""
+    created = new_identity(client)
+    body = b'{"schema_id": "default", "traits": {"email": "ada@example.com"}}'
+    put = client.put(f"/admin/identities/{created['id']}", content=body, headers={"Content-Type": "text/plain"})
+    assert_error(put, 400)
+    recovery = client.post(
+        "/admin/recovery/code", content=b'{"identity_id": "x"}', headers={"Content-Type": "text/plain"}
+    )
+    assert_error(recovery, 400)
+
+
+def test_create_without_schema_id_uses_the_default_schema(client: TestClient) -> None:
+    """identity/manager.go Create: an empty schema_id is the default schema."""
+    created = client.post("/admin/identities", json={"traits": {"email": "nodefault@example.com"}})
+    assert created.status_code == 201, created.text
+    assert created.json()["schema_id"] == "default"
+
+
+def test_put_without_state_keeps_the_state(client: TestClient) -> None:
+    """identity/handler.go update: an empty state keeps the stored one."""
+    created = new_identity(client)
+    url = f"/admin/identities/{created['id']}"
+    client.patch(url, json=[{"op": "replace", "path": "/state", "value": "inactive"}])
+    put = client.put(url, json={"schema_id": "default", "traits": {"email": "ada@example.com"}})
+    assert put.status_code == 200, put.text
+    assert put.json()["state"] == "inactive"
+
+
+def test_recovery_code_expires_in_is_a_go_duration(client: TestClient) -> None:
+    """selfservice/strategy/code/strategy_recovery_admin.go: time.ParseDuration, so "1.5h" works."""
+    created = new_identity(client)
+    response = client.post("/admin/recovery/code", json={"identity_id": created["id"], "expires_in": "1.5h"})
+    assert response.status_code == 201, response.text
+    assert response.json()["expires_at"] == "2026-01-01T01:30:00Z"
+
+
+def test_deleting_an_unknown_credential_type_is_404(client: TestClient) -> None:
+    """identity/handler.go deleteIdentityCredentials: a type the identity lacks, known or not, is 404."""
+    created = new_identity(client)
+    response = client.delete(f"/admin/identities/{created['id']}/credentials/lookup")
+    assert_error(response, 404, reason="You tried to remove a lookup but this user have no lookup set up.")

@@ -21,7 +21,9 @@ class Generation:
     admin_paths: tuple[str, ...]  # path prefixes that --require-token protects
     # admin paths also answered without the /admin prefix (as on Kratos' admin port)
     unprefixed_admin: tuple[str, ...] = ()
-    lenient_query: frozenset[str] = frozenset()  # query parameters the handlers parse themselves
+    lenient_query: frozenset[str] = frozenset()  # query/path parameters the handlers parse themselves
+    # (method, path regex) whose JSON body Kratos decodes whatever the Content-Type says
+    untyped_json: tuple[tuple[str, str], ...] = ()
     default_fixtures: str = "default.yaml"  # in fixtures/
     baseline: str = ""  # in conformance/: where Kratos knowingly departs from its own spec
     rules: StoreRules = field(default_factory=StoreRules)
