@@ -21,7 +21,6 @@ from typing import Any
 
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
-from connexion.datastructures import MediaTypeDict
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
@@ -30,7 +29,7 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.utils import is_null, is_nullable
-from connexion.validators import JSONRequestBodyValidator, ParameterValidator
+from connexion.validators import ParameterValidator
 from jsonschema import Draft4Validator
 
 MIDDLEWARES = [
@@ -53,15 +52,6 @@ class CachedOperation(AsyncOperation):
 class CachedApi(AsyncApi):
     def make_operation(self, operation: Any) -> AsyncOperation:
         return CachedOperation.from_operation(operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
-
-
-class GoDecoderBodyValidator(JSONRequestBodyValidator):
-    """Kratos validates no request body against a schema: Go's JSON decoder (and the handler) read
-    it. So connexion only decodes JSON here, and ``wire`` is the one place that checks bodies, with
-    the decoder's wording (a missing ``schema_id`` then means the default schema, as in Kratos)."""
-
-    def _validate(self, body: Any) -> dict[str, Any] | None:
-        return body  # type: ignore[no-any-return]
 
 
 class GoQueryParser(OpenAPIURIParser):
@@ -95,7 +85,6 @@ def add_api(
     name_of: Callable[[str], str],
     strict: bool = False,
     lenient: frozenset[str] = frozenset(),
-    go_bodies: bool = False,
 ) -> None:
     """Serve ``document`` with ``handlers[name_of(operationId)]`` and compiled validators."""
     app.add_api(
@@ -103,10 +92,7 @@ def add_api(
         resolver=Resolver(function_resolver=lambda op_id: handlers[name_of(op_id)]),
         strict_validation=strict,
         validate_responses=False,
-        validator_map={
-            "parameter": parameter_validator_class(lenient),
-            **({"body": MediaTypeDict({"*/*json": GoDecoderBodyValidator})} if go_bodies else {}),
-        },
+        validator_map={"parameter": parameter_validator_class(lenient)},
         uri_parser_class=GoQueryParser,
     )
 

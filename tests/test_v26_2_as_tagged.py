@@ -125,31 +125,6 @@ def test_put_and_recovery_refuse_a_non_json_content_type(client: TestClient) -> 
     assert_error(recovery, 400)
 
 
-def test_create_without_schema_id_uses_the_default_schema(client: TestClient) -> None:
-    """identity/manager.go Create: an empty schema_id is the default schema."""
-    created = client.post("/admin/identities", json={"traits": {"email": "nodefault@example.com"}})
-    assert created.status_code == 201, created.text
-    assert created.json()["schema_id"] == "default"
-
-
-def test_put_without_state_keeps_the_state(client: TestClient) -> None:
-    """identity/handler.go update: an empty state keeps the stored one."""
-    created = new_identity(client)
-    url = f"/admin/identities/{created['id']}"
-    client.patch(url, json=[{"op": "replace", "path": "/state", "value": "inactive"}])
-    put = client.put(url, json={"schema_id": "default", "traits": {"email": "ada@example.com"}})
-    assert put.status_code == 200, put.text
-    assert put.json()["state"] == "inactive"
-
-
-def test_recovery_code_expires_in_is_a_go_duration(client: TestClient) -> None:
-    """selfservice/strategy/code/strategy_recovery_admin.go: time.ParseDuration, so "1.5h" works."""
-    created = new_identity(client)
-    response = client.post("/admin/recovery/code", json={"identity_id": created["id"], "expires_in": "1.5h"})
-    assert response.status_code == 201, response.text
-    assert response.json()["expires_at"] == "2026-01-01T01:30:00Z"
-
-
 def test_deleting_an_unknown_credential_type_is_404(client: TestClient) -> None:
     """identity/handler.go deleteIdentityCredentials: a type the identity lacks, known or not, is 404."""
     created = new_identity(client)
