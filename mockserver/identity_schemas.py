@@ -208,8 +208,8 @@ class IdentitySchema:
             raise bad_request(_validation_reason(_leaves(errors)))
         derived = Derived()
         traits_schema = self._resolve(self.document.get("properties", {}).get("traits", {}))
-        for pointer, value, ext in self._marked(traits_schema, traits, "#/traits"):
-            _apply_extension(derived, pointer, value, ext)
+        for pointer, value, node in self._marked(traits_schema, traits, "#/traits"):
+            _apply_extension(derived, pointer, value, node)
         return derived
 
     def _resolve(self, node: Any) -> Any:
@@ -229,9 +229,8 @@ class IdentitySchema:
         node = self._resolve(node)
         if not isinstance(node, Mapping):
             return
-        ext = node.get(EXTENSION)
-        if isinstance(ext, Mapping) and isinstance(instance, str):
-            yield pointer, instance, ext
+        if isinstance(node.get(EXTENSION), Mapping) and isinstance(instance, str):
+            yield pointer, instance, node
         if isinstance(instance, Mapping):
             for name, sub in (node.get("properties") or {}).items():
                 if name in instance:
@@ -283,7 +282,8 @@ def _validation_reason(errors: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def _apply_extension(derived: Derived, pointer: str, value: str, ext: Mapping[str, Any]) -> None:
+def _apply_extension(derived: Derived, pointer: str, value: str, node: Mapping[str, Any]) -> None:
+    ext = node[EXTENSION]
     credentials = ext.get("credentials") or {}
     for credential_type in ("password", "webauthn", "passkey"):
         if (credentials.get(credential_type) or {}).get("identifier") is True:
@@ -291,29 +291,32 @@ def _apply_extension(derived: Derived, pointer: str, value: str, ext: Mapping[st
     code = credentials.get("code") or {}
     if code.get("identifier") is True:
         via = code.get("via") or "email"
-        address = _address(pointer, value, via)
+        # extension_credentials.go: x.NormalizeIdentifier(value, "email") normalises and never refuses
+        address = _address(pointer, value, via, check_email=False)
         derived.add_identifier("code", address)
         if (via, address) not in derived.code_addresses:
             derived.code_addresses.append((via, address))
+    fmt = node.get("format") or ""
     for kind, bucket in (("verification", derived.verifiable), ("recovery", derived.recovery)):
         via = (ext.get(kind) or {}).get("via")
         if via in ("email", "sms"):
-            entry = (via, _address(pointer, value, via))
+            # extension_verification.go checks isEmail only when the trait has no format of its own (the
+            # format keyword has checked it otherwise); extension_recovery.go always checks it.
+            entry = (via, _address(pointer, value, via, check_email=kind == "recovery" or not fmt))
             if entry not in bucket:
                 bucket.append(entry)
 
 
-def _address(pointer: str, value: str, via: str) -> str:
+def _address(pointer: str, value: str, via: str, *, check_email: bool) -> str:
     """An address for ``via``; a value that is not one is a 400, as in Kratos' extensions."""
     if via == "sms":
         phone = normalize_phone(unicodedata.normalize("NFKC", value).strip())
         if phone is None:
             raise bad_request(_validation_reason_text(pointer, f'{go_quote(value)} is not valid "tel"'))
         return phone
-    address = normalize_identifier(value)
-    if not is_email(value):  # ory/jsonschema isEmail, as extension_verification.go and _recovery.go use it
+    if check_email and not is_email(value):
         raise bad_request(_validation_reason_text(pointer, f'{go_quote(value)} is not valid "email"'))
-    return address
+    return unicodedata.normalize("NFKC", value).strip().lower()  # never E.164: the channel is email
 
 
 def _validation_reason_text(pointer: str, text: str) -> str:

@@ -452,3 +452,26 @@ def test_hostname_format_is_checked_as_go_does() -> None:
     _validate({"type": "string", "format": "hostname"}, "a.-b.example.")
     with pytest.raises(KratosError, match=re.escape('"-a.example" is not valid "hostname"')):
         _validate({"type": "string", "format": "hostname"}, "-a.example")
+
+
+def test_recovery_via_email_checks_is_email_whatever_the_format() -> None:
+    """extension_recovery.go: ``jsonschema.Formats["email"](value)`` for via=email, format or not."""
+    trait = {"type": "string", "format": "no-validate", "ory.sh/kratos": {"recovery": {"via": "email"}}}
+    with pytest.raises(KratosError, match=re.escape('"not-an-email" is not valid "email"')):
+        _validate(trait, "not-an-email")
+    assert _validate(trait, "A@Example.com").recovery == [("email", "a@example.com")]
+
+
+def test_verification_via_email_checks_is_email_only_without_a_format() -> None:
+    """extension_verification.go: with a format of its own the trait was checked by that format."""
+    checked = {"type": "string", "ory.sh/kratos": {"verification": {"via": "email"}}}
+    with pytest.raises(KratosError, match=re.escape('"nul\\x00@example.com" is not valid "email"')):
+        _validate(checked, "nul\x00@example.com")
+    unchecked = {"type": "string", "format": "no-validate", "ory.sh/kratos": {"verification": {"via": "email"}}}
+    assert _validate(unchecked, "+1 650 253 0000").verifiable == [("email", "+1 650 253 0000")]
+
+
+def test_code_identifier_via_email_is_normalised_not_checked() -> None:
+    """extension_credentials.go: x.NormalizeIdentifier(value, "email") cannot fail."""
+    trait = {"type": "string", "ory.sh/kratos": {"credentials": {"code": {"identifier": True, "via": "email"}}}}
+    assert _validate(trait, " Some Handle ").identifiers["code"] == ["some handle"]
