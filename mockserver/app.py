@@ -55,7 +55,8 @@ def create_app(
 
     ``fixtures`` (paths, documents) are loaded, then sealed: ``/__mock__/reset`` and the pytest
     plugin return to that state. A fixture that cannot load raises ``FixtureError``.
-    ``api`` names the Kratos generation (``mockserver.generations``): "v26.2" or "v0.6".
+    ``api`` names the Kratos generation (``mockserver.generations.NAMES``): "v26.2", "v1.1",
+    "v1.0" or "v0.6".
     """
     generation = generations.get(api)
     settings = settings or Settings()
@@ -116,6 +117,7 @@ class KratosMockApp:
             [
                 frontdoor.reject_control_characters,
                 frontdoor.admin_prefix(generation.unprefixed_admin),
+                frontdoor.admin_redirect(generation.redirect_admin),
                 frontdoor.metrics_endpoint(metrics),
                 frontdoor.control_plane_auth(self.access),
                 frontdoor.admin_auth(self.access, generation.admin_paths),

@@ -21,6 +21,8 @@ class Generation:
     admin_paths: tuple[str, ...]  # path prefixes that --require-token protects
     # admin paths also answered without the /admin prefix (as on Kratos' admin port)
     unprefixed_admin: tuple[str, ...] = ()
+    # admin paths answered with a 307 to /admin + path (Kratos v1.x's admin port)
+    redirect_admin: tuple[str, ...] = ()
     lenient_query: frozenset[str] = frozenset()  # query parameters the handlers parse themselves
     default_fixtures: str = "default.yaml"  # in fixtures/
     baseline: str = ""  # in conformance/: where Kratos knowingly departs from its own spec
