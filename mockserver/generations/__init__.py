@@ -32,9 +32,11 @@ class Generation:
 def generations() -> dict[str, Generation]:
     """Every generation by name (imported lazily: each pulls in its handlers)."""
     from .v0_6 import V0_6
+    from .v1_0 import V1_0
+    from .v1_1 import V1_1
     from .v26_2 import V26_2
 
-    return {g.name: g for g in (V26_2, V0_6)}
+    return {g.name: g for g in (V26_2, V1_1, V1_0, V0_6)}
 
 
 def get(name: str) -> Generation:
@@ -44,4 +46,4 @@ def get(name: str) -> Generation:
     return table[name]
 
 
-NAMES = ("v26.2", "v0.6")  # for --help and argument checking without importing the handlers
+NAMES = ("v26.2", "v1.1", "v1.0", "v0.6")  # for --help and argument checking without importing the handlers
