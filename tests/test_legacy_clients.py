@@ -1,9 +1,9 @@
 """Two old official SDK generations, unchanged, against the mock over a real socket.
 
 * ``ory-kratos-client==1.0.0`` (Python, the ``ory_kratos_client.model`` style of seed 004) against
-  the current API. The venv pins 25.4.0, so 1.0.0 is installed once per session into a directory
-  of its own and the client script runs in a subprocess with only that directory on
-  ``PYTHONPATH``.
+  the mock serving Kratos v1.0 (``--api v1.0``) with its default fixtures. The venv pins 25.4.0,
+  so 1.0.0 is installed once per session into a directory of its own and the client script runs
+  in a subprocess with only that directory on ``PYTHONPATH``.
 * ``@ory/kratos-client@0.6.3-alpha.1`` (npm, the axios ``AdminApi`` of seed 002) against the
   mock serving the legacy v0.6 generation, from a Node script.
 
@@ -13,7 +13,6 @@ operations``. Without a package registry (or without node/npm) the tests skip, s
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -21,16 +20,17 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from mockserver import create_app, generations
 from mockserver.app import Settings
-from mockserver.identity_schemas import default_schemas
 from mockserver.server import BackgroundServer
+from mockserver.spec import bundled
 from mockserver.store import SessionSeed
+
+from .v1_helpers import seed_second_factors
 
 CLIENTS = Path(__file__).parent / "clients"
 PYTHON_SDK = "ory-kratos-client==1.0.0"
@@ -48,6 +48,7 @@ FLOWS = {
 }
 EXPIRED_RECOVERY = "6c0b3a7f-1d2e-4f30-9b4c-5d6e7f8091a2"
 ERROR_ID = "7d1c4b80-2e3f-4a41-8c5d-6e7f8091a2b3"
+OWNER_IDENTITY = {"id": OWNER, "schema_id": "default", "traits": {"email": "owner@example.com"}}
 CURRENT_ONLY_KEYS = {"state", "state_changed_at", "credentials", "metadata_public", "metadata_admin", "external_id"}
 
 
@@ -114,28 +115,12 @@ def kratos_v06_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- servers ----------------------------------------------------------------------------------
 
 
-def password_only_schema() -> dict[str, Any]:
-    """The bundled schema without the ``code`` identifier.
-
-    Kratos (and the mock) lists a ``code`` credential for identities of schemas with a code
-    identifier; ory-kratos-client 1.0.0 predates that credential type and its enum rejects it (the
-    client script shows this once). A password-only schema is a valid Kratos setup it can read.
-    """
-    schema = copy.deepcopy(default_schemas()["default"])
-    email = schema["properties"]["traits"]["properties"]["email"]
-    del email["ory.sh/kratos"]["credentials"]["code"]
-    schema["$id"] = "https://schemas.kratos-mock.local/password-only.schema.json"
-    return schema
-
-
 @pytest.fixture
-def current_server() -> Iterator[BackgroundServer]:
-    fixture = {
-        "schemas": {"password-only": password_only_schema()},
-        "identities": [{"id": OWNER, "schema_id": "password-only", "traits": {"email": "owner@example.com"}}],
-    }
+def v1_0_server() -> Iterator[BackgroundServer]:
+    """``kratos-mock run --api v1.0`` with no --fixtures: the quickstart schema of Kratos v1.0.0."""
+    fixtures = [bundled("fixtures", generations.get("v1.0").default_fixtures), {"identities": [OWNER_IDENTITY]}]
     server = BackgroundServer(
-        lambda url: create_app(seed=3, settings=Settings(base_url=url), fixtures=[fixture])
+        lambda url: create_app(seed=3, api="v1.0", settings=Settings(base_url=url), fixtures=fixtures)
     ).start()
     yield server
     server.stop()
@@ -160,26 +145,28 @@ def legacy_server() -> Iterator[BackgroundServer]:
 # --- the SDKs ---------------------------------------------------------------------------------
 
 
-def test_python_sdk_1_0_0_against_the_current_api(kratos_v1_sdk: Path, current_server: BackgroundServer) -> None:
-    store = current_server.app.store
+def test_python_sdk_1_0_0_against_the_v1_0_api(kratos_v1_sdk: Path, v1_0_server: BackgroundServer) -> None:
+    store = v1_0_server.app.store
     sessions = [store.create_session(OWNER).id for _ in range(2)]
     inactive = store.create_session(OWNER, SessionSeed(active=False)).id
-    seed = {"schema": "password-only", "identity": OWNER, "sessions": sessions, "inactive_session": inactive}
+    mfa = seed_second_factors(store)
+    seed = {"identity": OWNER, "sessions": sessions, "inactive_session": inactive, "mfa_identity": mfa}
     env = {**os.environ, "PYTHONPATH": str(kratos_v1_sdk), "PYTHONNOUSERSITE": "1"}
     script = str(CLIENTS / "kratos_v1_client.py")
-    result = _run([sys.executable, script, current_server.url, json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
-    _assert_ok(result, minimum=50)
+    result = _run([sys.executable, script, v1_0_server.url, json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
+    _assert_ok(result, minimum=57)
     # what the SDK did is what the server saw: the state it left behind
     emails = sorted(i.traits.get("email", "") for i in store.identities())
     assert emails == [
-        "code@example.com",  # created by the server, then rejected by the 1.0 SDK's enum
         "grace@example.com",
+        "mfa@example.com",
         "owner@example.com",
         "user0@example.com",
         "user1@example.com",
         "user2@example.com",
         "user3@example.com",
     ]
+    assert all(set(i.credentials) <= {"password", "lookup_secret", "webauthn"} for i in store.identities())
     assert store.list_identity_sessions(OWNER) == []
 
 
