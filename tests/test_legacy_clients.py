@@ -4,6 +4,9 @@
   the mock serving Kratos v1.0 (``--api v1.0``) with its default fixtures. The venv pins 25.4.0,
   so 1.0.0 is installed once per session into a directory of its own and the client script runs
   in a subprocess with only that directory on ``PYTHONPATH``.
+* ``@ory/kratos-client@1.1.0`` (npm, the axios ``IdentityApi`` generated from the Kratos v1.1.0
+  spec, as the Rust crate of seed 000 is) against the mock serving Kratos v1.1 (``--api v1.1``)
+  with its default fixtures, from a Node script.
 * ``@ory/kratos-client@0.6.3-alpha.1`` (npm, the axios ``AdminApi`` of seed 002) against the
   mock serving the legacy v0.6 generation, from a Node script.
 
@@ -20,6 +23,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -28,13 +32,14 @@ from mockserver import create_app, generations
 from mockserver.app import Settings
 from mockserver.server import BackgroundServer
 from mockserver.spec import bundled
-from mockserver.store import SessionSeed
+from mockserver.store import SessionSeed, Store
 
 from .v1_helpers import seed_second_factors
 
 CLIENTS = Path(__file__).parent / "clients"
 PYTHON_SDK = "ory-kratos-client==1.0.0"
 NPM_SDK = "@ory/kratos-client@0.6.3-alpha.1"
+NPM_SDK_1_1 = "@ory/kratos-client@1.1.0"
 INSTALL_TIMEOUT = 300
 RUN_TIMEOUT = 120
 
@@ -93,9 +98,8 @@ def kratos_v1_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def kratos_v06_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``node_modules`` holding @ory/kratos-client 0.6.3-alpha.1 (and its axios)."""
+def _npm_install(tmp_path_factory: pytest.TempPathFactory, package: str) -> Path:
+    """``node_modules`` holding one version of @ory/kratos-client (and its axios)."""
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"{' and '.join(missing)} not on PATH: cannot run the npm SDK")
@@ -103,27 +107,57 @@ def kratos_v06_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     argv = [shutil.which("npm") or "npm", "install", "--prefix", str(prefix)]
     flags = ["--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", "--fetch-retries=1"]
     try:
-        result = _run([*argv, *flags, NPM_SDK], timeout=INSTALL_TIMEOUT)
+        result = _run([*argv, *flags, package], timeout=INSTALL_TIMEOUT)
     except subprocess.TimeoutExpired:
-        pytest.skip(f"npm install {NPM_SDK} took over {INSTALL_TIMEOUT}s (no npm registry?)")
+        pytest.skip(f"npm install {package} took over {INSTALL_TIMEOUT}s (no npm registry?)")
     modules = prefix / "node_modules"
     if result.returncode != 0 or not (modules / "@ory" / "kratos-client" / "dist" / "index.js").is_file():
-        pytest.skip(f"cannot npm install {NPM_SDK} (no npm registry?): {_install_error(result.stderr)}")
+        pytest.skip(f"cannot npm install {package} (no npm registry?): {_install_error(result.stderr)}")
     return modules
+
+
+@pytest.fixture(scope="session")
+def kratos_v06_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _npm_install(tmp_path_factory, NPM_SDK)
+
+
+@pytest.fixture(scope="session")
+def kratos_v1_1_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _npm_install(tmp_path_factory, NPM_SDK_1_1)
 
 
 # --- servers ----------------------------------------------------------------------------------
 
 
+def _v1_server(api: str) -> BackgroundServer:
+    """``kratos-mock run --api <api>`` with no --fixtures (the release's quickstart schema), plus
+    the owner of the seeded sessions."""
+    fixtures = [bundled("fixtures", generations.get(api).default_fixtures), {"identities": [OWNER_IDENTITY]}]
+    return BackgroundServer(
+        lambda url: create_app(seed=3, api=api, settings=Settings(base_url=url), fixtures=fixtures)
+    ).start()
+
+
 @pytest.fixture
 def v1_0_server() -> Iterator[BackgroundServer]:
-    """``kratos-mock run --api v1.0`` with no --fixtures: the quickstart schema of Kratos v1.0.0."""
-    fixtures = [bundled("fixtures", generations.get("v1.0").default_fixtures), {"identities": [OWNER_IDENTITY]}]
-    server = BackgroundServer(
-        lambda url: create_app(seed=3, api="v1.0", settings=Settings(base_url=url), fixtures=fixtures)
-    ).start()
+    server = _v1_server("v1.0")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def v1_1_server() -> Iterator[BackgroundServer]:
+    server = _v1_server("v1.1")
+    yield server
+    server.stop()
+
+
+def _seed_v1(store: Store) -> dict[str, Any]:
+    """Sessions and second-factor credentials, which the admin API cannot create."""
+    sessions = [store.create_session(OWNER).id for _ in range(2)]
+    inactive = store.create_session(OWNER, SessionSeed(active=False)).id
+    mfa = seed_second_factors(store)
+    return {"identity": OWNER, "sessions": sessions, "inactive_session": inactive, "mfa_identity": mfa}
 
 
 @pytest.fixture
@@ -147,10 +181,7 @@ def legacy_server() -> Iterator[BackgroundServer]:
 
 def test_python_sdk_1_0_0_against_the_v1_0_api(kratos_v1_sdk: Path, v1_0_server: BackgroundServer) -> None:
     store = v1_0_server.app.store
-    sessions = [store.create_session(OWNER).id for _ in range(2)]
-    inactive = store.create_session(OWNER, SessionSeed(active=False)).id
-    mfa = seed_second_factors(store)
-    seed = {"identity": OWNER, "sessions": sessions, "inactive_session": inactive, "mfa_identity": mfa}
+    seed = _seed_v1(store)
     env = {**os.environ, "PYTHONPATH": str(kratos_v1_sdk), "PYTHONNOUSERSITE": "1"}
     script = str(CLIENTS / "kratos_v1_client.py")
     result = _run([sys.executable, script, v1_0_server.url, json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
@@ -167,6 +198,28 @@ def test_python_sdk_1_0_0_against_the_v1_0_api(kratos_v1_sdk: Path, v1_0_server:
         "user3@example.com",
     ]
     assert all(set(i.credentials) <= {"password", "lookup_secret", "webauthn"} for i in store.identities())
+    assert store.list_identity_sessions(OWNER) == []
+
+
+def test_npm_sdk_1_1_0_against_the_v1_1_api(kratos_v1_1_node_modules: Path, v1_1_server: BackgroundServer) -> None:
+    """Seed 000's operations (the Rust crate 1.1.0 is generated from the same v1.1.0 spec)."""
+    store = v1_1_server.app.store
+    seed = _seed_v1(store)
+    env = {**os.environ, "NODE_PATH": str(kratos_v1_1_node_modules)}
+    script = str(CLIENTS / "kratos_v1_1_identity_api.js")
+    node = shutil.which("node") or "node"
+    result = _run([node, script, v1_1_server.url, json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
+    _assert_ok(result, minimum=64)
+    emails = sorted(i.traits.get("email", "") for i in store.identities())
+    assert emails == [
+        "grace@example.com",
+        "mfa@example.com",
+        "owner@example.com",
+        "user0@example.com",
+        "user1@example.com",
+        "user2@example.com",
+        "user3@example.com",
+    ]
     assert store.list_identity_sessions(OWNER) == []
 
 
