@@ -55,7 +55,8 @@ def create_app(
 
     ``fixtures`` (paths, documents) are loaded, then sealed: ``/__mock__/reset`` and the pytest
     plugin return to that state. A fixture that cannot load raises ``FixtureError``.
-    ``api`` names the Kratos generation (``mockserver.generations``): "v26.2" or "v0.6".
+    ``api`` names the Kratos generation (``mockserver.generations.NAMES``): "v26.2", "v1.1",
+    "v1.0" or "v0.6".
     """
     generation = generations.get(api)
     settings = settings or Settings()
@@ -115,8 +116,9 @@ class KratosMockApp:
             app,
             [
                 frontdoor.reject_control_characters,
-                frontdoor.no_trailing_slash,
+                *([frontdoor.no_trailing_slash] if generation.trailing_slash_404 else []),
                 frontdoor.admin_prefix(generation.unprefixed_admin),
+                frontdoor.admin_redirect(generation.redirect_admin),
                 frontdoor.json_whatever_the_content_type(generation.untyped_json),
                 frontdoor.metrics_endpoint(metrics),
                 frontdoor.control_plane_auth(self.access),

@@ -75,7 +75,8 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         "--api",
         choices=generations.NAMES,
         default=env.get("KRATOS_MOCK_API") or "v26.2",
-        help="API generation: v26.2 (current, /admin/...) or v0.6 (the legacy AdminApi)",
+        help="API generation: v26.2 (current, /admin/...), v1.1 or v1.0 (Kratos v1.1.0 / v1.0.0), "
+        "or v0.6 (the legacy AdminApi); env KRATOS_MOCK_API",
     )
     run.add_argument(
         "--clock",

@@ -180,3 +180,30 @@ def delete(
         kind, ids, {**current.config, "providers": kept}, current.version, current.created_at, now
     )
     return result
+
+
+def delete_second_factor(
+    credentials: Mapping[str, Credential], kind: str, first_factors: tuple[str, ...], now: datetime
+) -> dict[str, Credential]:
+    """DELETE .../credentials/{type} as Kratos v1.x does it (identity/handler.go,
+    deleteIdentityCredentials and deletCredentialWebAuthFromIdentity @v1.0.0/v1.1.0): only second
+    factors go; webauthn keeps its passwordless keys; first factors and other types are a 400."""
+    current = credentials.get(kind)
+    if current is None:
+        raise not_found(f"You tried to remove a {kind} but this user have no {kind} set up.", None)
+    result = dict(credentials)
+    if kind in ("lookup_secret", "totp"):
+        del result[kind]
+        return result
+    if kind == "webauthn":
+        keys = [k for k in _config(current).get("credentials") or [] if isinstance(k, Mapping)]
+        kept = [k for k in keys if k.get("is_passwordless")]
+        if not kept:
+            del result[kind]
+        else:
+            config = {**_config(current), "credentials": kept}
+            result[kind] = Credential(kind, current.identifiers, config, current.version, current.created_at, now)
+        return result
+    if kind in first_factors:
+        raise bad_request("You can't remove first factor credentials.")
+    raise bad_request(f"Unknown credentials type {kind}.")

@@ -9,10 +9,12 @@ A new rule for every request is a new step in ``pipeline``. Steps answer errors 
 
 from __future__ import annotations
 
+import posixpath
 import re
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -104,6 +106,31 @@ def json_whatever_the_content_type(routes: tuple[tuple[str, str], ...]) -> Step:
             headers = [(k, v) for k, v in scope["headers"] if k != b"content-type"]
             scope = {**scope, "headers": [*headers, (b"content-type", b"application/json")]}
         await inner(scope, receive, send)
+
+    return handle
+
+
+def admin_redirect(unprefixed: tuple[str, ...]) -> Step:
+    """Kratos v1.x's admin port answers ``/identities`` with a 307 to ``/admin/identities``
+    (x/http_redirect_admin.go, RedirectAdminMiddleware; http.Redirect's body for GET and HEAD)."""
+
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope["path"]
+        if not unprefixed or not path.startswith(unprefixed):
+            await inner(scope, receive, send)
+            return
+        query: bytes = scope.get("query_string", b"")
+        joined = quote(posixpath.normpath("/admin" + path), safe="/:@!$&'()*+,;=-._~")  # Go's path.Join
+        target = joined.encode() + (b"?" + query if query else b"")
+        headers = [(b"location", target)]
+        body = b""
+        if scope["method"] in ("GET", "HEAD"):
+            body = b'<a href="' + target.replace(b"&", b"&amp;") + b'">Temporary Redirect</a>.\n\n'
+            headers.append((b"content-type", b"text/html; charset=utf-8"))
+        headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": 307, "headers": headers})
+        await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
 
     return handle
 

@@ -28,14 +28,31 @@ REASON = "An error occured when applying the JSON patch"  # sic: v26.2's text
 
 
 def patch_identity(
-    existing: Identity, operations: Any, public_url: str, denied: Sequence[str] = DENIED
+    existing: Identity,
+    operations: Any,
+    public_url: str,
+    denied: Sequence[str] = DENIED,
+    *,
+    with_credentials: bool = True,
 ) -> tuple[IdentityDraft, dict[str, Credential]]:
-    """The draft and the credentials that ``operations`` turn ``existing`` into (or a 400)."""
-    document = wire.identity_json(existing, public_url, credentials="raw", metadata_admin="always")
-    document.setdefault("credentials", {})
+    """The draft and the credentials that ``operations`` turn ``existing`` into (or a 400).
+
+    ``with_credentials=False`` is Kratos v1.x (identity/handler.go, patch): the document omits the
+    credentials and the stored ones are put back afterwards, so edits under /credentials are lost."""
+    document = wire.identity_json(
+        existing, public_url, credentials="raw" if with_credentials else "hidden", metadata_admin="always"
+    )
+    if with_credentials:
+        document.setdefault("credentials", {})
     document.setdefault("verifiable_addresses", [])
     document.setdefault("recovery_addresses", [])
-    return _read_back(apply(document, operations, denied), existing)
+    patched = apply(document, operations, denied)
+    if with_credentials:
+        return _read_back(patched, existing)
+    if isinstance(patched, dict):
+        patched.pop("credentials", None)
+    draft, _ = _read_back(patched, existing)
+    return draft, dict(existing.credentials)
 
 
 def _denied(path: str, denied: Sequence[str]) -> bool:

@@ -7,9 +7,11 @@ Fixtures:
 * ``kratos_mock_server`` (session): the running server (uvicorn on a thread, port 0).
 * ``kratos_mock_app`` (function): the ASGI app, for in-process clients (httpx, TestClient).
 
-Configuration: ini ``kratos_mock_fixtures`` (paths, one per line) and ``kratos_mock_seed``, or the
-environment ``KRATOS_MOCK_FIXTURES`` (os.pathsep-separated) and ``KRATOS_MOCK_SEED``; per test,
-``@pytest.mark.kratos_mock(fixtures=[...], seed=..., require_token=...)``.
+Configuration: ini ``kratos_mock_fixtures`` (paths, one per line), ``kratos_mock_seed`` and
+``kratos_mock_api`` (the API generation, default v26.2), or the environment ``KRATOS_MOCK_FIXTURES``
+(os.pathsep-separated), ``KRATOS_MOCK_SEED`` and ``KRATOS_MOCK_API``; per test,
+``@pytest.mark.kratos_mock(fixtures=[...], seed=..., require_token=...)``. An older generation
+without configured fixtures starts with its release's default fixtures (``--api`` in the CLI).
 
 Nothing heavy is imported until a fixture is used, so the plugin costs nothing to other suites.
 """
@@ -39,6 +41,7 @@ MARKER = "kratos_mock(fixtures=None, seed=None, require_token=None): per-test fi
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("kratos_mock_fixtures", "fixture files loaded into the session's kratos-mock", type="paths")
     parser.addini("kratos_mock_seed", "seed for kratos-mock IDs, tokens and codes (also freezes its clock)")
+    parser.addini("kratos_mock_api", "the Kratos API generation kratos-mock serves (v26.2, v1.1, v1.0, v0.6)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -108,15 +111,22 @@ def kratos_mock_server(pytestconfig: pytest.Config) -> Iterator[BackgroundServer
     with warnings.catch_warnings():  # connexion's import-time deprecations are not the user's concern
         warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         warnings.simplefilter("ignore", DeprecationWarning)
+        from . import generations
         from .app import Settings, create_app
         from .fixtures import FixtureError
         from .server import BackgroundServer
+        from .spec import bundled
 
     fixtures, seed = _settings_from(pytestconfig)
+    api = os.environ.get("KRATOS_MOCK_API") or pytestconfig.getini("kratos_mock_api") or "v26.2"
+    if api not in generations.NAMES:
+        raise pytest.UsageError(f"kratos_mock_api / KRATOS_MOCK_API must be one of {', '.join(generations.NAMES)}")
+    if not fixtures and api != "v26.2":
+        fixtures = [bundled("fixtures", generations.get(api).default_fixtures)]
 
     def factory(url: str) -> KratosMockApp:
         try:
-            return create_app(seed=seed, fixtures=fixtures, settings=Settings(base_url=url))
+            return create_app(seed=seed, fixtures=fixtures, settings=Settings(base_url=url), api=api)
         except FixtureError as error:
             raise pytest.UsageError(f"kratos-mock: {error}") from None
 

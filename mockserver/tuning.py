@@ -104,7 +104,8 @@ def parameter_validator_class(lenient: frozenset[str] = frozenset()) -> type[Par
     """A validator class with its own cache: one per app, so apps share nothing.
 
     ``lenient`` names query parameters the handlers parse themselves, as Kratos v0.6 did (a bad
-    ``page`` means the default; a missing flow ``id`` is simply not found)."""
+    ``page`` means the default; a missing flow ``id`` is simply not found); ``path:<name>`` names a
+    path parameter (v1.0's ``type`` of credential deletion, whose documented enum Kratos ignores)."""
     compiled: dict[int, tuple[dict[str, Any], Draft4Validator]] = {}
 
     def validator_for(schema: dict[str, Any]) -> Draft4Validator:
@@ -119,7 +120,7 @@ def parameter_validator_class(lenient: frozenset[str] = frozenset()) -> type[Par
             self, parameter_type: str, value: Any, param: dict[str, Any], param_name: str | None = None
         ) -> str | None:
             name = param.get("name", param_name)
-            if name in lenient and parameter_type in ("query", "path"):
+            if (name in lenient and parameter_type == "query") or f"{parameter_type}:{name}" in lenient:
                 return None
             if is_nullable(param) and is_null(value):
                 return None

@@ -105,3 +105,13 @@ def test_fixtures_dir_loads_yaml_and_json_in_name_order(tmp_path: Path) -> None:
     assert [p.name for p in _fixture_dir(str(tmp_path))] == ["a.yaml", "b.json", "c.yml"]
     assert _fixture_dir(str(tmp_path / "missing")) == []
     assert _fixture_dir(None) == []
+
+
+def test_api_choices_come_from_the_generations_and_the_environment() -> None:
+    from mockserver import generations
+
+    assert build_parser({}).parse_args(["run", "--api", "v1.0"]).api == "v1.0"
+    assert build_parser({"KRATOS_MOCK_API": "v1.1"}).parse_args(["run"]).api == "v1.1"
+    assert set(generations.NAMES) == set(generations.generations())
+    with pytest.raises(SystemExit):
+        build_parser({}).parse_args(["run", "--api", "v9"])

@@ -1,9 +1,12 @@
 """Two old official SDK generations, unchanged, against the mock over a real socket.
 
 * ``ory-kratos-client==1.0.0`` (Python, the ``ory_kratos_client.model`` style of seed 004) against
-  the current API. The venv pins 25.4.0, so 1.0.0 is installed once per session into a directory
-  of its own and the client script runs in a subprocess with only that directory on
-  ``PYTHONPATH``.
+  the mock serving Kratos v1.0 (``--api v1.0``) with its default fixtures. The venv pins 25.4.0,
+  so 1.0.0 is installed once per session into a directory of its own and the client script runs
+  in a subprocess with only that directory on ``PYTHONPATH``.
+* ``@ory/kratos-client@1.1.0`` (npm, the axios ``IdentityApi`` generated from the Kratos v1.1.0
+  spec, as the Rust crate of seed 000 is) against the mock serving Kratos v1.1 (``--api v1.1``)
+  with its default fixtures, from a Node script.
 * ``@ory/kratos-client@0.6.3-alpha.1`` (npm, the axios ``AdminApi`` of seed 002) against the
   mock serving the legacy v0.6 generation, from a Node script.
 
@@ -13,7 +16,6 @@ operations``. Without a package registry (or without node/npm) the tests skip, s
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import shutil
@@ -26,15 +28,18 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockserver import create_app
+from mockserver import create_app, generations
 from mockserver.app import Settings
-from mockserver.identity_schemas import default_schemas
 from mockserver.server import BackgroundServer
-from mockserver.store import SessionSeed
+from mockserver.spec import bundled
+from mockserver.store import SessionSeed, Store
+
+from .v1_helpers import seed_second_factors
 
 CLIENTS = Path(__file__).parent / "clients"
 PYTHON_SDK = "ory-kratos-client==1.0.0"
 NPM_SDK = "@ory/kratos-client@0.6.3-alpha.1"
+NPM_SDK_1_1 = "@ory/kratos-client@1.1.0"
 INSTALL_TIMEOUT = 300
 RUN_TIMEOUT = 120
 
@@ -48,6 +53,7 @@ FLOWS = {
 }
 EXPIRED_RECOVERY = "6c0b3a7f-1d2e-4f30-9b4c-5d6e7f8091a2"
 ERROR_ID = "7d1c4b80-2e3f-4a41-8c5d-6e7f8091a2b3"
+OWNER_IDENTITY = {"id": OWNER, "schema_id": "default", "traits": {"email": "owner@example.com"}}
 CURRENT_ONLY_KEYS = {"state", "state_changed_at", "credentials", "metadata_public", "metadata_admin", "external_id"}
 
 
@@ -92,9 +98,8 @@ def kratos_v1_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-@pytest.fixture(scope="session")
-def kratos_v06_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``node_modules`` holding @ory/kratos-client 0.6.3-alpha.1 (and its axios)."""
+def _npm_install(tmp_path_factory: pytest.TempPathFactory, package: str) -> Path:
+    """``node_modules`` holding one version of @ory/kratos-client (and its axios)."""
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"{' and '.join(missing)} not on PATH: cannot run the npm SDK")
@@ -102,43 +107,57 @@ def kratos_v06_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     argv = [shutil.which("npm") or "npm", "install", "--prefix", str(prefix)]
     flags = ["--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error", "--fetch-retries=1"]
     try:
-        result = _run([*argv, *flags, NPM_SDK], timeout=INSTALL_TIMEOUT)
+        result = _run([*argv, *flags, package], timeout=INSTALL_TIMEOUT)
     except subprocess.TimeoutExpired:
-        pytest.skip(f"npm install {NPM_SDK} took over {INSTALL_TIMEOUT}s (no npm registry?)")
+        pytest.skip(f"npm install {package} took over {INSTALL_TIMEOUT}s (no npm registry?)")
     modules = prefix / "node_modules"
     if result.returncode != 0 or not (modules / "@ory" / "kratos-client" / "dist" / "index.js").is_file():
-        pytest.skip(f"cannot npm install {NPM_SDK} (no npm registry?): {_install_error(result.stderr)}")
+        pytest.skip(f"cannot npm install {package} (no npm registry?): {_install_error(result.stderr)}")
     return modules
+
+
+@pytest.fixture(scope="session")
+def kratos_v06_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _npm_install(tmp_path_factory, NPM_SDK)
+
+
+@pytest.fixture(scope="session")
+def kratos_v1_1_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _npm_install(tmp_path_factory, NPM_SDK_1_1)
 
 
 # --- servers ----------------------------------------------------------------------------------
 
 
-def password_only_schema() -> dict[str, Any]:
-    """The bundled schema without the ``code`` identifier.
-
-    Kratos (and the mock) lists a ``code`` credential for identities of schemas with a code
-    identifier; ory-kratos-client 1.0.0 predates that credential type and its enum rejects it (the
-    client script shows this once). A password-only schema is a valid Kratos setup it can read.
-    """
-    schema = copy.deepcopy(default_schemas()["default"])
-    email = schema["properties"]["traits"]["properties"]["email"]
-    del email["ory.sh/kratos"]["credentials"]["code"]
-    schema["$id"] = "https://schemas.kratos-mock.local/password-only.schema.json"
-    return schema
+def _v1_server(api: str) -> BackgroundServer:
+    """``kratos-mock run --api <api>`` with no --fixtures (the release's quickstart schema), plus
+    the owner of the seeded sessions."""
+    fixtures = [bundled("fixtures", generations.get(api).default_fixtures), {"identities": [OWNER_IDENTITY]}]
+    return BackgroundServer(
+        lambda url: create_app(seed=3, api=api, settings=Settings(base_url=url), fixtures=fixtures)
+    ).start()
 
 
 @pytest.fixture
-def current_server() -> Iterator[BackgroundServer]:
-    fixture = {
-        "schemas": {"password-only": password_only_schema()},
-        "identities": [{"id": OWNER, "schema_id": "password-only", "traits": {"email": "owner@example.com"}}],
-    }
-    server = BackgroundServer(
-        lambda url: create_app(seed=3, settings=Settings(base_url=url), fixtures=[fixture])
-    ).start()
+def v1_0_server() -> Iterator[BackgroundServer]:
+    server = _v1_server("v1.0")
     yield server
     server.stop()
+
+
+@pytest.fixture
+def v1_1_server() -> Iterator[BackgroundServer]:
+    server = _v1_server("v1.1")
+    yield server
+    server.stop()
+
+
+def _seed_v1(store: Store) -> dict[str, Any]:
+    """Sessions and second-factor credentials, which the admin API cannot create."""
+    sessions = [store.create_session(OWNER).id for _ in range(2)]
+    inactive = store.create_session(OWNER, SessionSeed(active=False)).id
+    mfa = seed_second_factors(store)
+    return {"identity": OWNER, "sessions": sessions, "inactive_session": inactive, "mfa_identity": mfa}
 
 
 @pytest.fixture
@@ -160,20 +179,41 @@ def legacy_server() -> Iterator[BackgroundServer]:
 # --- the SDKs ---------------------------------------------------------------------------------
 
 
-def test_python_sdk_1_0_0_against_the_current_api(kratos_v1_sdk: Path, current_server: BackgroundServer) -> None:
-    store = current_server.app.store
-    sessions = [store.create_session(OWNER).id for _ in range(2)]
-    inactive = store.create_session(OWNER, SessionSeed(active=False)).id
-    seed = {"schema": "password-only", "identity": OWNER, "sessions": sessions, "inactive_session": inactive}
+def test_python_sdk_1_0_0_against_the_v1_0_api(kratos_v1_sdk: Path, v1_0_server: BackgroundServer) -> None:
+    store = v1_0_server.app.store
+    seed = _seed_v1(store)
     env = {**os.environ, "PYTHONPATH": str(kratos_v1_sdk), "PYTHONNOUSERSITE": "1"}
     script = str(CLIENTS / "kratos_v1_client.py")
-    result = _run([sys.executable, script, current_server.url, json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
-    _assert_ok(result, minimum=50)
+    result = _run([sys.executable, script, v1_0_server.url, json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
+    _assert_ok(result, minimum=57)
     # what the SDK did is what the server saw: the state it left behind
     emails = sorted(i.traits.get("email", "") for i in store.identities())
     assert emails == [
-        "code@example.com",  # created by the server, then rejected by the 1.0 SDK's enum
         "grace@example.com",
+        "mfa@example.com",
+        "owner@example.com",
+        "user0@example.com",
+        "user1@example.com",
+        "user2@example.com",
+        "user3@example.com",
+    ]
+    assert all(set(i.credentials) <= {"password", "lookup_secret", "webauthn"} for i in store.identities())
+    assert store.list_identity_sessions(OWNER) == []
+
+
+def test_npm_sdk_1_1_0_against_the_v1_1_api(kratos_v1_1_node_modules: Path, v1_1_server: BackgroundServer) -> None:
+    """Seed 000's operations (the Rust crate 1.1.0 is generated from the same v1.1.0 spec)."""
+    store = v1_1_server.app.store
+    seed = _seed_v1(store)
+    env = {**os.environ, "NODE_PATH": str(kratos_v1_1_node_modules)}
+    script = str(CLIENTS / "kratos_v1_1_identity_api.js")
+    node = shutil.which("node") or "node"
+    result = _run([node, script, v1_1_server.url, json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
+    _assert_ok(result, minimum=64)
+    emails = sorted(i.traits.get("email", "") for i in store.identities())
+    assert emails == [
+        "grace@example.com",
+        "mfa@example.com",
         "owner@example.com",
         "user0@example.com",
         "user1@example.com",

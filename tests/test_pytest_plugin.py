@@ -141,3 +141,29 @@ def test_broken_fixture_is_a_usage_error(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_subprocess()
     result.stdout.fnmatch_lines(["*broken.yaml: $.identities[[]0[]]*5 is not of type 'string'*"])
     assert result.ret != 0
+
+
+def test_api_generation_from_ini_or_environment(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ini ``kratos_mock_api`` (or ``KRATOS_MOCK_API``) picks the generation; without fixtures an
+    older one starts with its release's default fixtures (v1.0: the quickstart schema)."""
+    pytester.makeini("[pytest]\nkratos_mock_api = v1.0\n")
+    pytester.makepyfile(
+        """
+import httpx
+
+def test_v1_0(kratos_mock):
+    assert kratos_mock.app.generation.name == "v1.0"
+    body = {"schema_id": "default", "traits": {"email": "a@example.com"}}
+    created = httpx.post(kratos_mock.url + "/admin/identities", json=body)
+    assert created.status_code == 201, created.text
+    assert set(created.json()["credentials"]) == {"password"}  # no code credential in v1.0
+    assert "organization_id" not in created.json()
+    moved = httpx.get(kratos_mock.url + "/identities")
+    assert moved.status_code == 307 and moved.headers["location"] == "/admin/identities"
+"""
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)
+    monkeypatch.setenv("KRATOS_MOCK_API", "v9")
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*kratos_mock_api / KRATOS_MOCK_API must be one of*"])

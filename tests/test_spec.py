@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mockserver import generations
 from mockserver.app import Settings, create_app
 from mockserver.handlers import Context, build_handlers, handler_name
 from mockserver.spec import load_spec, operation_table, spec_path
@@ -22,6 +23,15 @@ def test_every_operation_has_a_handler_and_every_handler_an_operation() -> None:
     operations = {handler_name(op_id) for _, _, op_id in operation_table(load_spec())}
     assert len(operations) == 22
     assert operations == set(table)
+
+
+@pytest.mark.parametrize("api", ["v1.1", "v1.0", "v0.6"])
+def test_every_operation_of_older_generations_has_a_handler(api: str) -> None:
+    generation = generations.get(api)
+    app = create_app(settings=Settings(), api=api)
+    table = build_handlers(Context(app.store, "http://a", "http://p", "http://ui"), generation.handler_groups)
+    operations = {handler_name(op_id) for _, _, op_id in operation_table(load_spec(generation.spec))}
+    assert operations <= set(table), operations - set(table)
 
 
 def test_handler_names_follow_operation_ids() -> None:
@@ -41,6 +51,10 @@ def test_links_let_fuzzers_chain_create_to_the_rest() -> None:
     [
         ("kratos-v26.2.yaml", "kratos-v26.2.0.json", "identity"),
         ("kratos-v26.2.yaml", "kratos-v26.2.0.json", "metadata"),
+        ("kratos-v1.1.yaml", "kratos-v1.1.0.json", "identity"),
+        ("kratos-v1.1.yaml", "kratos-v1.1.0.json", "metadata"),
+        ("kratos-v1.0.yaml", "kratos-v1.0.0.json", "identity"),
+        ("kratos-v1.0.yaml", "kratos-v1.0.0.json", "metadata"),
         ("kratos-v0.6.yaml", "kratos-v0.6.3-alpha.1.json", "admin"),
     ],
 )

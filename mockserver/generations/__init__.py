@@ -21,6 +21,10 @@ class Generation:
     admin_paths: tuple[str, ...]  # path prefixes that --require-token protects
     # admin paths also answered without the /admin prefix (as on Kratos' admin port)
     unprefixed_admin: tuple[str, ...] = ()
+    # a trailing slash is a 404 (Go 1.22 ServeMux, v26.2); False: served as without it (httprouter)
+    trailing_slash_404: bool = False
+    # admin paths answered with a 307 to /admin + path (Kratos v1.x's admin port)
+    redirect_admin: tuple[str, ...] = ()
     lenient_query: frozenset[str] = frozenset()  # query/path parameters the handlers parse themselves
     # (method, path regex) whose JSON body Kratos decodes whatever the Content-Type says
     untyped_json: tuple[tuple[str, str], ...] = ()
@@ -32,9 +36,11 @@ class Generation:
 def generations() -> dict[str, Generation]:
     """Every generation by name (imported lazily: each pulls in its handlers)."""
     from .v0_6 import V0_6
+    from .v1_0 import V1_0
+    from .v1_1 import V1_1
     from .v26_2 import V26_2
 
-    return {g.name: g for g in (V26_2, V0_6)}
+    return {g.name: g for g in (V26_2, V1_1, V1_0, V0_6)}
 
 
 def get(name: str) -> Generation:
@@ -44,4 +50,4 @@ def get(name: str) -> Generation:
     return table[name]
 
 
-NAMES = ("v26.2", "v0.6")  # for --help and argument checking without importing the handlers
+NAMES = ("v26.2", "v1.1", "v1.0", "v0.6")  # for --help and argument checking without importing the handlers

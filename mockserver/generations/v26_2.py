@@ -17,8 +17,9 @@ V26_2 = Generation(
     admin_paths=("/admin/",),
     unprefixed_admin=("/identities", "/sessions", "/recovery"),
     baseline="baseline-v26.2.json",
+    trailing_slash_404=True,
     # identity/handler.go deleteIdentityCredentials answers an unknown type with its 404 text
-    lenient_query=frozenset({"type"}),
+    lenient_query=frozenset({"path:type"}),
     # identity/handler.go create and patch decode with json.NewDecoder, ignoring the Content-Type
     untyped_json=(("POST", r"/admin/identities"), ("PATCH", r"/admin/identities/[^/]+")),
 )

@@ -226,7 +226,10 @@ class Store(SessionVerbs):
     def patch_identity(self, identity_id: str, operations: Any) -> Identity:
         """PATCH: RFC 6902 on the full identity document, with Kratos' denied paths."""
         existing = self.get_identity(identity_id)
-        draft, credentials = patching.patch_identity(existing, operations, self.public_url, self.rules.patch_denied)
+        rules = self.rules
+        draft, credentials = patching.patch_identity(
+            existing, operations, self.public_url, rules.patch_denied, with_credentials=rules.patch_credentials
+        )
         identity = self._materialize(draft, existing, credentials=credentials, patch=True)
         return self._save(identity, draft, unique_violation)
 
@@ -243,7 +246,11 @@ class Store(SessionVerbs):
     def delete_credential(self, identity_id: str, kind: str, identifier: str | None = None) -> Identity:
         existing = self.get_identity(identity_id)
         now = self.clock.now()
-        credentials = creds.delete(existing.credentials, kind, identifier, now)
+        fixed = self.rules.fixed_first_factors
+        if fixed is None:
+            credentials = creds.delete(existing.credentials, kind, identifier, now)
+        else:
+            credentials = creds.delete_second_factor(existing.credentials, kind, fixed, now)
         identity = replace(existing, credentials=credentials, updated_at=now)
         self._identities.put(identity_id, identity)
         return identity
@@ -282,7 +289,15 @@ class Store(SessionVerbs):
     @writes
     def batch_create(self, drafts: Sequence[IdentityDraft | None]) -> list[Identity | KratosError | None]:
         """Create each draft in order. Per-item errors (400/409) do not stop the batch, unless the
-        generation runs batches as one transaction (v1.x): then the first error fails them all."""
+        generation runs batches as one transaction (v1.x: identity/manager.go CreateIdentities
+        validates every identity first, then the persister inserts all in one transaction): then
+        the first error fails them all."""
+        if self.rules.batch_atomic:
+            built = [None if d is None else self._materialize(d, None) for d in drafts]
+            return [
+                None if i is None or d is None else self._save(i, d, unique_violation)
+                for i, d in zip(built, drafts, strict=True)
+            ]
         results: list[Identity | KratosError | None] = []
         for draft in drafts:
             if draft is None:
@@ -291,8 +306,6 @@ class Store(SessionVerbs):
             try:
                 results.append(self.create_identity(draft, conflict=unique_violation))
             except KratosError as error:
-                if self.rules.batch_atomic:
-                    raise
                 results.append(error)
         return results
 
@@ -317,6 +330,7 @@ class Store(SessionVerbs):
             credentials=credentials,
             patch=patch,
             credential_types=self.rules.derived_credentials,
+            code_addresses=self.rules.code_addresses,
         )
 
     def _save(self, identity: Identity, draft: IdentityDraft, conflict: Callable[[], KratosError]) -> Identity:

@@ -28,11 +28,13 @@ def materialize(
     credentials: Mapping[str, Credential] | None = None,
     patch: bool = False,
     credential_types: tuple[str, ...] = DERIVED_CREDENTIALS,
+    code_addresses: bool = True,
 ) -> Identity:
     """The identity ``draft`` describes (``existing``: the one it replaces); raises on invalid traits.
 
     ``credentials``: the credentials as a JSON Patch left them. ``credential_types``: the derived
-    credential types the generation knows (v1.0 has no ``code``).
+    credential types the generation knows (v1.0 has no ``code``); ``code_addresses``: whether the
+    code credential lists its addresses (v26.2) or has an empty config at version 0 (v1.1).
     """
     derived = schema.validate(draft.traits)
     state = draft.state or (existing.state if existing else "active")
@@ -43,7 +45,7 @@ def materialize(
     stored = dict(credentials if credentials is not None else (existing.credentials if existing else {}))
     for kind, imported in (draft.credentials or {}).items():
         stored[kind] = creds.merge(stored.get(kind), imported, now)
-    _apply_identifiers(stored, derived, now, credential_types)
+    _apply_identifiers(stored, derived, now, credential_types, code_addresses)
     if existing is not None and not patch:
         verifiable_src: list[dict[str, Any]] = [_address_dict(a) for a in existing.verifiable_addresses]
         recovery_src: list[dict[str, Any]] = [_address_dict(a) for a in existing.recovery_addresses]
@@ -81,7 +83,11 @@ def seal_password(identity: Identity, draft: IdentityDraft, hasher: Callable[[st
 
 
 def _apply_identifiers(
-    stored: dict[str, Credential], derived: Derived, now: datetime, credential_types: tuple[str, ...]
+    stored: dict[str, Credential],
+    derived: Derived,
+    now: datetime,
+    credential_types: tuple[str, ...],
+    code_addresses: bool = True,
 ) -> None:
     """Identifiers of password/webauthn/code follow the traits; the credential exists even unset."""
     for kind in credential_types:
@@ -90,8 +96,11 @@ def _apply_identifiers(
         if values is None and current is None:
             continue
         config: Any = current.config if current is not None else {}
-        if kind == "code":
+        version = creds.CODE_VERSION.get(kind, 0)
+        if kind == "code" and code_addresses:
             config = {"addresses": [{"channel": via, "address": address} for via, address in derived.code_addresses]}
+        elif kind == "code":
+            version = 0
         identifiers = tuple(values or ())
         if current is not None and current.identifiers == identifiers and current.config == config:
             continue
@@ -99,7 +108,7 @@ def _apply_identifiers(
             type=kind,
             identifiers=identifiers,
             config=config,
-            version=creds.CODE_VERSION.get(kind, 0),
+            version=version,
             created_at=current.created_at if current else now,
             updated_at=now,
         )

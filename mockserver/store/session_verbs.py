@@ -77,6 +77,11 @@ class SessionVerbs:
         return sessions[:page_size], len(sessions) > page_size
 
     @locked
+    def count_sessions(self, *, active: bool | None = None) -> int:
+        """How many sessions ``list_sessions`` would page through (v1.x's X-Total-Count)."""
+        return len(session_rules.newest_first(self._sessions.values(), active, self.clock.now()))
+
+    @locked
     def list_identity_sessions(self, identity_id: str, *, active: bool | None = None) -> list[Session]:
         """All sessions of one identity (unknown identity: empty), newest first."""
         owned = [self._sessions.rows[s] for s in self._sessions.owned_by(identity_id)]

@@ -1,8 +1,10 @@
-"""The official Python SDK ``ory-kratos-client==1.0.0`` (the old ``ory_kratos_client.model`` style)
-against a served mock of the current admin API. Run in a subprocess whose ``PYTHONPATH`` holds 1.0.0.
+"""The official Python SDK ``ory-kratos-client==1.0.0`` (the old ``ory_kratos_client.model`` style, seed
+004) against a served mock of Kratos v1.0.0 (``--api v1.0``, its default fixtures: the quickstart
+schema "default"). Run in a subprocess whose ``PYTHONPATH`` holds 1.0.0.
 
 Usage: ``python kratos_v1_client.py <server url> <seed JSON>``; the seed JSON names what the test
-process loaded before: ``{"schema": ..., "identity": ..., "sessions": [...], "inactive_session": ...}``.
+process loaded before: ``{"identity": ..., "sessions": [...], "inactive_session": ...,
+"mfa_identity": ...}`` (the last one holds totp, lookup_secret and webauthn credentials).
 
 Every operation of ``IdentityApi`` (and ``MetadataApi``) is called with the v1.0 parameters
 (``per_page``/``page``), the typed models are checked field by field, and the last line printed is
@@ -43,6 +45,7 @@ from ory_kratos_client.model.update_identity_body import UpdateIdentityBody
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 PATCH_ID = "6f1c7b3e-1d2a-4c1b-9e5f-0a1b2c3d4e5f"
+SCHEMA = "default"  # the quickstart schema of the v1.0 default fixtures
 
 calls = 0
 
@@ -75,31 +78,35 @@ def links(headers: Any) -> dict[str, dict[str, list[str]]]:
 
 
 def main(url: str, seed: dict[str, Any]) -> None:
-    schema = seed["schema"]
     config = ory_kratos_client.Configuration(host=url)
     with ory_kratos_client.ApiClient(config) as client:
         api = identity_api.IdentityApi(client)
         meta = metadata_api.MetadataApi(client)
-        run(api, meta, url, schema, seed)
+        assert ory_kratos_client.__version__ == "v1.0.0", ory_kratos_client.__version__
+        step("get_version")
+        assert meta.get_version().version
+        step("is_alive")
+        assert meta.is_alive().status == "ok"
+        step("is_ready")
+        assert meta.is_ready().status == "ok"
+        ada = identities(api, url, seed)
+        recovery(api, ada)
+        schemas(api, ada)
+        sessions(api, seed)
+        credentials(api, ada, seed["mfa_identity"])
+        step("delete_identity")
+        assert api.delete_identity(ada.id) is None
+        step("get_identity (deleted)")
+        expect_error(404, api.get_identity, ada.id)
+        step("delete_identity (404)")
+        expect_error(404, api.delete_identity, ada.id)
+    print(f"OK {calls} operations")
 
 
-def run(
-    api: identity_api.IdentityApi, meta: metadata_api.MetadataApi, url: str, schema: str, seed: dict[str, Any]
-) -> None:
-    assert ory_kratos_client.__version__ == "v1.0.0", ory_kratos_client.__version__
-
-    # --- metadata ---------------------------------------------------------------------------
-    step("get_version")
-    assert meta.get_version().version
-    step("is_alive")
-    assert meta.is_alive().status == "ok"
-    step("is_ready")
-    assert meta.is_ready().status == "ok"
-
-    # --- create / get -----------------------------------------------------------------------
+def identities(api: identity_api.IdentityApi, url: str, seed: dict[str, Any]) -> Identity:
     step("create_identity")
     body = CreateIdentityBody(
-        schema_id=schema,
+        schema_id=SCHEMA,
         traits={"email": "Ada@Example.com", "name": {"first": "Ada", "last": "Lovelace"}},
         metadata_public={"plan": "pro"},
         metadata_admin={"note": "imported"},
@@ -114,13 +121,14 @@ def run(
     assert status == 201, status
     assert isinstance(ada, Identity)
     assert headers["location"] == f"{url}/identities/{ada.id}", headers
-    assert ada.schema_id == schema
-    assert ada.schema_url.startswith(f"{url}/schemas/"), ada.schema_url
+    assert ada.schema_id == SCHEMA
+    assert ada.schema_url == f"{url}/schemas/ZGVmYXVsdA", ada.schema_url  # base64url of "default"
     assert ada.state == IdentityState("active")
     assert ada.traits == {"email": "Ada@Example.com", "name": {"first": "Ada", "last": "Lovelace"}}
     assert ada.metadata_public == {"plan": "pro"}
     assert ada.metadata_admin == {"note": "imported"}
     assert isinstance(ada.created_at, datetime) and ada.created_at == ada.updated_at
+    assert set(ada.credentials) == {"password"}, ada.credentials  # v1.0 knows no code credential
     assert ada.credentials["password"].identifiers == ["ada@example.com"]
     assert str(ada.credentials["password"].type) == "password"
     [address] = ada.verifiable_addresses
@@ -130,18 +138,20 @@ def run(
         False,
         "pending",
     )
-    [recovery] = ada.recovery_addresses
-    assert (recovery.value, recovery.via) == ("ada@example.com", "email")
+    [recovery_address] = ada.recovery_addresses
+    assert (recovery_address.value, recovery_address.via) == ("ada@example.com", "email")
 
-    step("create_identity (409 duplicate identifier)")
-    expect_error(
+    step("create_identity (409: v1.0's raw unique violation)")
+    error = expect_error(
         409,
         api.create_identity,
-        create_identity_body=CreateIdentityBody(schema_id=schema, traits={"email": "ada@example.com"}),
+        create_identity_body=CreateIdentityBody(schema_id=SCHEMA, traits={"email": "ada@example.com"}),
     )
-    step("create_identity (400 traits fail the schema)")
+    assert error["message"] == "Unable to insert or update resource because a resource with that value exists already"
+    assert "reason" not in error, error
+    step("create_identity (400: traits fail the schema)")
     expect_error(
-        400, api.create_identity, create_identity_body=CreateIdentityBody(schema_id=schema, traits={"name": {}})
+        400, api.create_identity, create_identity_body=CreateIdentityBody(schema_id=SCHEMA, traits={"name": {}})
     )
 
     step("get_identity")
@@ -150,83 +160,71 @@ def run(
     password = got.credentials["password"]
     assert password.identifiers == ["ada@example.com"] and password.version == 1
     assert "config" not in password  # the hash only with include_credential
-
     step("get_identity (include_credential=password)")
     got = api.get_identity(ada.id, include_credential=["password"])
     assert got.credentials["password"].config["hashed_password"].startswith("$"), got.credentials
-
     step("get_identity (404)")
     try:
         api.get_identity(UNKNOWN_ID)
     except NotFoundException as exc:
-        assert exc.status == 404
-        assert json.loads(exc.body)["error"]["code"] == 404
+        assert exc.status == 404 and json.loads(exc.body)["error"]["code"] == 404
     else:
         raise AssertionError("no 404")
 
-    # --- list with the v1.0 per_page/page parameters ------------------------------------------
+    # --- list: v1.0's page/per_page, 0-based, ids descending, links on SelfAdminURL ------------
     others = []
     for n in range(4):
         step(f"create_identity #{n}")
-        created = api.create_identity(
-            create_identity_body=CreateIdentityBody(schema_id=schema, traits={"email": f"user{n}@example.com"})
-        )
-        others.append(created.id)
-    everyone = sorted([seed["identity"], ada.id, *others])
-    assert len(everyone) == 6
-
+        body = CreateIdentityBody(schema_id=SCHEMA, traits={"email": f"user{n}@example.com"})
+        others.append(api.create_identity(create_identity_body=body).id)
+    everyone = sorted([seed["identity"], seed["mfa_identity"], ada.id, *others], reverse=True)
+    assert len(everyone) == 7
     step("list_identities (per_page, first page: page omitted)")
     first, status, headers = api.list_identities(per_page=2, _return_http_data_only=False)
-    assert status == 200
+    assert status == 200, status
     assert [i.id for i in first] == everyone[:2], ([i.id for i in first], everyone)
-    assert all(isinstance(i, Identity) for i in first)
-
+    assert all(isinstance(i, Identity) for i in first) and "credentials" not in first[0]
+    assert headers["x-total-count"] == "7", headers
     seen = [i.id for i in first]
-    for page in (1, 2):
+    # ory/x's page header (pagination.HeaderWithFormatter): the last page has no next and no last
+    expected = {1: {"first": 0, "next": 2, "prev": 0, "last": 3}, 2: {"first": 0, "next": 3, "prev": 1, "last": 3}}
+    for page in (1, 2, 3):
         step(f"list_identities (per_page=2, page={page})")
         items, status, headers = api.list_identities(per_page=2, page=page, _return_http_data_only=False)
-        assert status == 200
+        assert status == 200, status
         assert [i.id for i in items] == everyone[page * 2 : page * 2 + 2], (page, [i.id for i in items])
-        assert headers["x-total-count"] == "6", headers
+        assert headers["x-total-count"] == "7", headers
+        assert headers["link"].startswith(f"<{url}/identities?"), headers["link"]
         rels = links(headers)
-        # ory/x's legacy page header: the last page has no next and no last
-        expected = {"first": 0, "next": 2, "prev": 0, "last": 2} if page == 1 else {"first": 0, "prev": 1}
-        assert rels == {rel: {"page": [str(p)], "per_page": ["2"]} for rel, p in expected.items()}, rels
+        want = expected.get(page, {"first": 0, "prev": 2})
+        assert {rel: q["page"] for rel, q in rels.items()} == {rel: [str(p)] for rel, p in want.items()}, rels
+        assert all(q["per_page"] == ["2"] and q["page_size"] == ["2"] for q in rels.values()), rels
         seen += [i.id for i in items]
     assert seen == everyone
-
     step("list_identities (page past the end)")
     assert api.list_identities(per_page=2, page=5) == []
-
     step("list_identities (credentials_identifier)")
     [found] = api.list_identities(credentials_identifier="ADA@example.com")
-    assert found.id == ada.id
+    assert found.id == ada.id and found.credentials["password"].identifiers == ["ada@example.com"]
 
     # --- update (PUT) / patch (JSON Patch) ----------------------------------------------------
     step("update_identity")
     updated = api.update_identity(
         ada.id,
         update_identity_body=UpdateIdentityBody(
-            schema_id=schema,
+            schema_id=SCHEMA,
             state=IdentityState("inactive"),
             traits={"email": "ada@example.org"},
             metadata_public={"plan": "free"},
         ),
     )
-    assert updated.id == ada.id
-    assert updated.state == IdentityState("inactive")
+    assert updated.id == ada.id and updated.state == IdentityState("inactive")
     assert isinstance(updated.state_changed_at, datetime)
-    assert updated.traits == {"email": "ada@example.org"}
-    assert updated.metadata_public == {"plan": "free"}
+    assert updated.traits == {"email": "ada@example.org"} and updated.metadata_public == {"plan": "free"}
     assert updated.credentials["password"].identifiers == ["ada@example.org"]
-
     step("update_identity (404)")
-    expect_error(
-        404,
-        api.update_identity,
-        UNKNOWN_ID,
-        update_identity_body=UpdateIdentityBody(schema_id=schema, state=IdentityState("active"), traits={}),
-    )
+    body = UpdateIdentityBody(schema_id=SCHEMA, state=IdentityState("active"), traits={"email": "x@example.org"})
+    expect_error(404, api.update_identity, UNKNOWN_ID, update_identity_body=body)
 
     step("patch_identity")
     patched = api.patch_identity(
@@ -242,36 +240,33 @@ def run(
     assert patched.state == IdentityState("active")
     assert patched.traits == {"email": "ada@example.org", "name": {"first": "Augusta"}}
     assert patched.get("metadata_public") is None
-
     step("patch_identity (400: id is immutable)")
-    expect_error(
-        400,
-        api.patch_identity,
-        ada.id,
-        json_patch_document=JsonPatchDocument([JsonPatch(op="replace", path="/id", value=UNKNOWN_ID)]),
-    )
+    document = JsonPatchDocument([JsonPatch(op="replace", path="/id", value=UNKNOWN_ID)])
+    error = expect_error(400, api.patch_identity, ada.id, json_patch_document=document)
+    assert error["message"] == "patch includes denied path: /id", error
 
+    # --- batch: one transaction --------------------------------------------------------------
     step("batch_patch_identities")
+    grace = CreateIdentityBody(schema_id=SCHEMA, traits={"email": "grace@example.com"})
     batch = api.batch_patch_identities(
-        patch_identities_body=PatchIdentitiesBody(
-            identities=[
-                IdentityPatch(
-                    patch_id=PATCH_ID,
-                    create=CreateIdentityBody(schema_id=schema, traits={"email": "grace@example.com"}),
-                ),
-            ]
-        )
+        patch_identities_body=PatchIdentitiesBody(identities=[IdentityPatch(patch_id=PATCH_ID, create=grace)])
     )
     assert isinstance(batch, BatchPatchIdentitiesResponse)
     [result] = batch.identities
     assert (result.action, result.patch_id) == ("create", PATCH_ID), result
-    grace = api.get_identity(result.identity)
-    assert grace.traits == {"email": "grace@example.com"}
+    assert api.get_identity(result.identity).traits == {"email": "grace@example.com"}
+    step("batch_patch_identities (409: one conflict fails the whole batch)")
+    clash = CreateIdentityBody(schema_id=SCHEMA, traits={"email": "grace@example.com"})
+    fresh = CreateIdentityBody(schema_id=SCHEMA, traits={"email": "hopper@example.com"})
+    body = PatchIdentitiesBody(identities=[IdentityPatch(create=fresh), IdentityPatch(create=clash)])
+    error = expect_error(409, api.batch_patch_identities, patch_identities_body=body)
+    assert "reason" not in error, error
+    step("list_identities (credentials_identifier: the batch created nothing)")
+    assert api.list_identities(credentials_identifier="hopper@example.com") == []
+    return ada
 
-    step("delete_identity_credentials (404: no totp)")
-    expect_error(404, api.delete_identity_credentials, ada.id, "totp")
 
-    # --- recovery ---------------------------------------------------------------------------
+def recovery(api: identity_api.IdentityApi, ada: Identity) -> None:
     step("create_recovery_code_for_identity")
     code = api.create_recovery_code_for_identity(
         create_recovery_code_for_identity_body=CreateRecoveryCodeForIdentityBody(identity_id=ada.id, expires_in="1h")
@@ -280,48 +275,58 @@ def run(
     assert code.recovery_code.isdigit() and len(code.recovery_code) == 6, code.recovery_code
     assert "flow=" in code.recovery_link, code.recovery_link
     assert isinstance(code.expires_at, datetime)
-
     step("create_recovery_link_for_identity")
     link = api.create_recovery_link_for_identity(
         create_recovery_link_for_identity_body=CreateRecoveryLinkForIdentityBody(identity_id=ada.id, expires_in="1h")
     )
     assert isinstance(link, RecoveryLinkForIdentity)
-    query = parse_qs(urlsplit(link.recovery_link).query)
-    assert set(query) == {"flow", "token"}, link.recovery_link
+    assert set(parse_qs(urlsplit(link.recovery_link).query)) == {"flow", "token"}, link.recovery_link
     assert link.expires_at == code.expires_at
-
     step("create_recovery_link_for_identity (400: unknown identity)")
-    error = expect_error(
-        400,
-        api.create_recovery_link_for_identity,
-        create_recovery_link_for_identity_body=CreateRecoveryLinkForIdentityBody(identity_id=UNKNOWN_ID),
-    )
+    body = CreateRecoveryLinkForIdentityBody(identity_id=UNKNOWN_ID)
+    error = expect_error(400, api.create_recovery_link_for_identity, create_recovery_link_for_identity_body=body)
     assert error["reason"] == "The requested identity id does not exist.", error
 
-    # --- schemas ----------------------------------------------------------------------------
+
+def schemas(api: identity_api.IdentityApi, ada: Identity) -> None:
     step("list_identity_schemas")
-    schemas = api.list_identity_schemas().value  # IdentitySchemas: a list model, items in .value
-    assert all(isinstance(s, IdentitySchemaContainer) for s in schemas)
-    ids = [s.id for s in schemas]
-    assert ids == ["default", schema], ids
-    step("list_identity_schemas (per_page=1, page=1: the second, 0-based)")
-    second, status, headers = api.list_identity_schemas(per_page=1, page=1, _return_http_data_only=False)
-    assert [s.id for s in second.value] == [schema]
-    assert headers["x-total-count"] == "2", headers
-    document = next(s.schema for s in schemas if s.id == schema)
-    assert "email" in document["properties"]["traits"]["properties"], document
-
+    listed, status, headers = api.list_identity_schemas(_return_http_data_only=False)
+    assert status == 200, status
+    [container] = listed.value  # IdentitySchemas: a list model, items in .value
+    assert isinstance(container, IdentitySchemaContainer) and container.id == SCHEMA
+    assert headers["x-total-count"] == "1", headers
+    assert container.schema["properties"]["traits"]["required"] == ["email"], container.schema
+    step("list_identity_schemas (page=0, Kratos' first page: the 1.0 SDK refuses it, its spec says minimum 1)")
+    try:
+        api.list_identity_schemas(per_page=1, page=0)
+    except ApiValueError as exc:
+        assert "greater than or equal to `1`" in str(exc), exc
+    else:
+        raise AssertionError("the 1.0 SDK sent page=0")
+    step("list_identity_schemas (per_page=1, page omitted: the first)")
+    assert [s.id for s in api.list_identity_schemas(per_page=1).value] == [SCHEMA]
+    step("list_identity_schemas (page=1: past the end, Kratos answers null, which the 1.0 SDK cannot read)")
+    try:
+        api.list_identity_schemas(per_page=1, page=1)
+    except ApiTypeError as exc:
+        assert "NoneType" in str(exc), exc
+    else:
+        raise AssertionError("the 1.0 SDK read a null page")
     step("get_identity_schema (raw id)")
-    assert api.get_identity_schema(schema) == document
+    assert api.get_identity_schema(SCHEMA) == container.schema
     step("get_identity_schema (schema_url's id)")
-    assert api.get_identity_schema(ada.schema_url.rsplit("/", 1)[1]) == document
+    assert api.get_identity_schema(ada.schema_url.rsplit("/", 1)[1]) == container.schema
     step("get_identity_schema (404)")
-    expect_error(404, api.get_identity_schema, "no-such-schema")
+    error = expect_error(404, api.get_identity_schema, "no-such-schema")
+    assert error["reason"] == "Identity schema `no-such-schema` could not be found.", error
 
-    # --- sessions (seeded by the test process: the admin API cannot create them) ---------------
+
+def sessions(api: identity_api.IdentityApi, seed: dict[str, Any]) -> None:
+    """Seeded by the test process (the admin API cannot create sessions)."""
     owner = seed["identity"]
     active_ids = sorted(seed["sessions"])
     inactive = seed["inactive_session"]
+    everything = sorted([*active_ids, inactive])
 
     # Kratos returns sessions with ``"identity": null`` unless ``expand=identity`` is sent; the 1.0
     # SDK marks identity required and its ``expand`` enum is empty (no value can be sent). So the
@@ -335,56 +340,51 @@ def run(
     else:
         raise AssertionError("the 1.0 SDK accepted a session without identity")
     step("list_sessions")
-    sessions = api.list_sessions(_check_return_type=False)
-    assert all(isinstance(s, Session) for s in sessions)
-    assert sorted(s.id for s in sessions) == sorted([*active_ids, inactive])
-    assert all(s.identity is None and s.devices is None for s in sessions)
-    assert {s.id: s.active for s in sessions} == {**dict.fromkeys(active_ids, True), inactive: False}
-
+    listed, status, headers = api.list_sessions(_return_http_data_only=False, _check_return_type=False)
+    assert [s.id for s in listed] == everything  # v1.0 pages sessions by id
+    assert all(isinstance(s, Session) and s.identity is None and s.devices is None for s in listed)
+    assert {s.id: s.active for s in listed} == {**dict.fromkeys(active_ids, True), inactive: False}
+    assert headers["x-total-count"] == "3", headers
     step("list_sessions (active=true, page_size=1)")
-    sessions, status, headers = api.list_sessions(
+    page, status, headers = api.list_sessions(
         active=True, page_size=1, _return_http_data_only=False, _check_return_type=False
     )
-    assert [s.active for s in sessions] == [True], sessions
+    assert [s.id for s in page] == active_ids[:1] and headers["x-total-count"] == "2", headers
     token = links(headers)["next"]["page_token"][0]
+    assert token == active_ids[0]  # the last session id seen (StringPageToken)
     step("list_sessions (page_token)")
     rest = api.list_sessions(active=True, page_size=1, page_token=token, _check_return_type=False)
-    assert sorted([sessions[0].id, *(s.id for s in rest)]) == active_ids
+    assert [s.id for s in rest] == active_ids[1:]
 
     step("get_session")
     session = api.get_session(active_ids[0], _check_return_type=False)
-    assert isinstance(session, Session)
-    assert session.id == active_ids[0]
-    assert session.active is True
+    assert isinstance(session, Session) and session.id == active_ids[0] and session.active is True
     assert session.identity is None and session.devices == []
     assert session.authenticator_assurance_level == "aal1"
     assert session.expires_at > session.authenticated_at  # RFC 3339 UTC strings sort as times
     assert [m["method"] for m in session.authentication_methods] == ["password"]
-
     step("get_session (404)")
     expect_error(404, api.get_session, UNKNOWN_ID)
 
-    step("list_identity_sessions (per_page/page)")
-    mine = api.list_identity_sessions(owner, per_page=10, page=1)  # 0-based: page 1 of 10 is past the end
-    assert mine == []
-    step("list_identity_sessions")
-    mine = api.list_identity_sessions(owner, per_page=10)
-    assert sorted(s.id for s in mine) == sorted([*active_ids, inactive])
+    step("list_identity_sessions (per_page=10, page=1: pop's pages start at 1, so the first)")
+    mine, status, headers = api.list_identity_sessions(owner, per_page=10, page=1, _return_http_data_only=False)
+    assert status == 200, status
+    assert sorted(s.id for s in mine) == everything and headers["x-total-count"] == "3", headers
     assert all(isinstance(s, Session) and s.identity.id == owner for s in mine)  # always expanded
     assert {s.id: s.active for s in mine} == {**dict.fromkeys(active_ids, True), inactive: False}
+    step("list_identity_sessions (page=2: past the end)")
+    assert api.list_identity_sessions(owner, per_page=10, page=2) == []
     step("list_identity_sessions (active=false)")
     assert [s.id for s in api.list_identity_sessions(owner, active=False)] == [inactive]
 
-    step("extend_session")
-    extended = api.extend_session(active_ids[0])
-    assert isinstance(extended, Session) and extended.identity.id == owner  # extend embeds the identity
-    assert extended.id == active_ids[0]
-    assert extended.expires_at >= datetime.fromisoformat(session.expires_at.replace("Z", "+00:00"))
-
+    step("extend_session (200: the session without identity, as v1.0 loads it)")
+    extended = api.extend_session(active_ids[0], _check_return_type=False)
+    assert isinstance(extended, Session) and extended.id == active_ids[0]
+    assert extended.identity is None and extended.devices == [] and extended.active is True
+    assert extended.expires_at >= session.expires_at
     step("disable_session")
     assert api.disable_session(active_ids[0]) is None
     assert api.get_session(active_ids[0], _check_return_type=False).active is False
-
     step("delete_identity_sessions")
     assert api.delete_identity_sessions(owner) is None
     step("list_identity_sessions (none left)")
@@ -392,28 +392,21 @@ def run(
     step("delete_identity_sessions (404: none left)")
     expect_error(404, api.delete_identity_sessions, owner)
 
-    # --- delete -----------------------------------------------------------------------------
-    step("delete_identity")
-    assert api.delete_identity(ada.id) is None
-    step("get_identity (deleted)")
-    expect_error(404, api.get_identity, ada.id)
-    step("delete_identity (404)")
-    expect_error(404, api.delete_identity, ada.id)
 
-    # --- a known limit of the 1.0 SDK, not of the mock ----------------------------------------
-    # Since v1.1 Kratos lists "code" credentials for schemas with a code identifier (the mock's
-    # bundled "default" schema has one); the 1.0 SDK's IdentityCredentialsType enum predates it.
-    step("create_identity (default schema: the 1.0 SDK rejects the 'code' credential type)")
-    try:
-        api.create_identity(
-            create_identity_body=CreateIdentityBody(schema_id="default", traits={"email": "code@example.com"})
-        )
-    except ApiValueError as exc:
-        assert "(code)" in str(exc), exc
-    else:
-        raise AssertionError("the 1.0 SDK accepted a 'code' credential")
-
-    print(f"OK {calls} operations")
+def credentials(api: identity_api.IdentityApi, ada: Identity, mfa: str) -> None:
+    """The 1.0 SDK may send only totp, webauthn and lookup (its enum)."""
+    step("delete_identity_credentials (404: no totp)")
+    error = expect_error(404, api.delete_identity_credentials, ada.id, "totp")
+    assert error["reason"] == "You tried to remove a totp but this user have no totp set up.", error
+    step("delete_identity_credentials (404: lookup is not a stored type, lookup_secret is)")
+    expect_error(404, api.delete_identity_credentials, mfa, "lookup")
+    step("delete_identity_credentials (totp)")
+    assert api.delete_identity_credentials(mfa, "totp") is None
+    step("delete_identity_credentials (webauthn: the passwordless key stays)")
+    assert api.delete_identity_credentials(mfa, "webauthn") is None
+    left = api.get_identity(mfa, include_credential=["webauthn"]).credentials
+    assert set(left) == {"password", "lookup_secret", "webauthn"}, left
+    assert [k["id"] for k in left["webauthn"].config["credentials"]] == ["passwordless"], left["webauthn"]
 
 
 if __name__ == "__main__":
