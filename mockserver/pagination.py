@@ -100,11 +100,9 @@ def migration_links(path: str, query: Query, total: int, page: int, per_page: in
 def migration_page(raw: dict[str, str], default: int = 250, maximum: int = 1000) -> tuple[int, int]:
     """(0-based page, size) from either dialect of the migration paginator."""
     if "page_token" in raw or "page_size" in raw:
-        size = _int(raw.get("page_size"), default)
-        size = min(max(size, 1) if size > 0 else default, maximum)
+        size = max(min(_int(raw.get("page_size"), default), maximum), 1)  # tokenpagination: < 1 is 1
         return parse_offset_token(raw.get("page_token", "")) // size, size
-    size = _int(raw.get("per_page"), default)
-    size = min(size if size > 0 else default, maximum)
+    size = max(min(_int(raw.get("per_page"), default), maximum), 1)  # pagepagination: < 1 is 1
     return max(_int(raw.get("page"), 0), 0), size
 
 
