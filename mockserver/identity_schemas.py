@@ -1,7 +1,7 @@
 """Identity schemas: trait validation with ``jsonschema`` and the ``ory.sh/kratos`` extension.
 
 Kratos derives credential identifiers and verifiable/recovery addresses from traits marked with
-the extension (reference §2.5). ``derive`` walks the schema and the traits together and returns
+the extension (identity/extension_*.go). ``derive`` walks the schema and the traits together and returns
 those derived values, normalised as Kratos does (trim, NFKC, lower case; phones to E.164).
 """
 

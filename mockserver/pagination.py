@@ -1,4 +1,4 @@
-"""Kratos' three pagination dialects and their ``Link`` headers (reference §3).
+"""Kratos' three pagination dialects and their ``Link`` headers (oryx/pagination at v26.2.0).
 
 * keyset (``page_size``/``page_token``): identities (token = last id) and sessions (token =
   base64 of ``created_at=…/id=…``); ``Link`` with first and, if more exists, next.
@@ -51,7 +51,7 @@ def keyset_links(path: str, query: Query, size: int, first_token: str, next_toke
 
 
 def offset_rels(total: int, page: int, per_page: int) -> list[tuple[str, int, int]]:
-    """(rel, page, per_page) per ory/x's page header, odd edge cases included (reference §3.2)."""
+    """(rel, page, per_page) per oryx/pagination/header.go HeaderWithFormatter, odd edge cases included."""
     if total == 0:
         return [("first", 0, per_page), ("next", page + 1, per_page), ("prev", page - 1, per_page)]
     if total <= per_page:
