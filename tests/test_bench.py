@@ -89,7 +89,8 @@ def test_servers_import_this_checkout(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", "/elsewhere")
     env = harness.python_env(Path("/tree"))
     assert env["PYTHONPATH"].split(os.pathsep) == ["/tree", "/elsewhere"]
-    assert harness.Server(["true"], 1).env["PYTHONPATH"].split(os.pathsep)[0] == str(harness.ROOT)
+    with harness.Server(["true"], 1) as server:  # never started; leaving the block removes its log file
+        assert server.env["PYTHONPATH"].split(os.pathsep)[0] == str(harness.ROOT)
 
 
 def test_ref_resolves_to_a_commit() -> None:
