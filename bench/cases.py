@@ -15,12 +15,23 @@ assertion fails for reasons that are not defects, while a recorded number can be
 * restore: what the pytest plugin does between tests (``controller.reset()``), target <= 1 ms whatever was seeded.
 * fixture-load: 10,000 identities from a JSON and a YAML fixture file into a fresh mock, target <= 2 s.
 * profile: the CLI server under cProfile for one load run; the top costs.
+* peers (issue #9): the same get-identity load, interleaved in one run, on this checkout's server (access log
+  off), a git ref's server (``--ref``, a temporary worktree), the bare ASGI app (``variants.py bare``, the
+  Python ceiling) and WireMock's standalone jar with one static stub (``peers.py``), all answering the same
+  bytes; req/s, p50/p99 and every server's req/s as a ratio of the bare app's, WireMock's and the ref's.
+  ``throughput --ref`` runs the peers in the same interleaving as the access-log pair.
+* inprocess (issue #15): what a pytest suite pays per request without a socket: ``GET /admin/identities/{id}``
+  and ``POST /admin/identities`` through ``httpx.AsyncClient(transport=httpx.ASGITransport(app))`` and
+  starlette's ``TestClient`` (inside ``with``, and without it: a new event-loop thread per request),
+  interleaved, median (p90, p99) of N requests each.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import itertools
 import json
 import os
 import pstats
@@ -35,16 +46,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import peers as peer
 from harness import (
+    BODY,
     ROOT,
     Load,
     Server,
+    Spawn,
     create_identity,
     free_port,
+    get_full,
     interleaved,
     interleaved_medians,
     kratos_mock_args,
     kratos_mock_argv,
+    kratos_mock_module_argv,
+    python_env,
     variant_argv,
 )
 
@@ -93,13 +110,13 @@ def startup(runs: int = 5) -> dict[str, Any]:
     }
 
 
-def throughput(load: Load) -> dict[str, Any]:
+def throughput(load: Load, warmup: float = 1.0) -> dict[str, Any]:
     """Get-identity req/s with the access log off and on: what logging costs a busy test suite."""
     servers = {
         "access_log_off": kratos_mock_argv(free_port(), "warning"),
         "access_log_on": kratos_mock_argv(free_port(), "info"),
     }
-    result: dict[str, Any] = interleaved(load, servers)
+    result: dict[str, Any] = interleaved(load, servers, warmup=warmup)
     result["target_rps"] = THROUGHPUT_TARGET_RPS
     result["ok"] = result["access_log_off"]["median"]["rps"] >= THROUGHPUT_TARGET_RPS
     result["load"] = load.tool
@@ -282,3 +299,219 @@ def profile(load: Load, top: int = 25) -> dict[str, Any]:
         rows.append({"function": f"{where}:{line}({name})", "calls": calls, "tottime_s": tottime, "cumtime_s": cumtime})
     rows.sort(key=lambda r: r["tottime_s"], reverse=True)
     return {"load": result, "requests": result["requests"], "top_by_tottime": rows[:top]}
+
+
+# --- peers: a git ref, the bare ASGI app and WireMock, interleaved with this checkout -----------------
+
+
+def _capture_answer() -> tuple[bytes, str, str]:
+    """This checkout's answer to ``GET /admin/identities/{id}`` (body, Content-Type, id), from a throw-away
+    server: the bytes the bare app and WireMock will serve."""
+    port = free_port()
+    with Server(kratos_mock_module_argv(port, "warning"), port) as server:
+        server.start()
+        identity_id = create_identity(port)
+        status, headers, body = get_full(port, f"/admin/identities/{identity_id}")
+    if status != 200:
+        raise RuntimeError(f"GET /admin/identities/{{id}} answered {status}")
+    return body, headers.get("content-type", "application/json"), identity_id
+
+
+def _ratios(summaries: dict[str, dict[str, Any]], bases: list[str]) -> dict[str, dict[str, float]]:
+    """Every server's median req/s divided by each base's (``rps_vs_<base>``): above 1 is faster."""
+    out: dict[str, dict[str, float]] = {}
+    for name, summary in summaries.items():
+        rps = summary["median"]["rps"]
+        out[name] = {f"rps_vs_{base}": rps / summaries[base]["median"]["rps"] for base in bases if base != name}
+    return out
+
+
+def compare(
+    load: Load, ref: str | None = None, warmup: float = 1.0, access_log_pair: bool = False
+) -> dict[str, dict[str, Any]]:
+    """One interleaved run over this checkout's server, ``ref``'s, the bare ASGI app and WireMock.
+
+    Returns ``{"peers": ...}``, and with ``access_log_pair`` also ``{"throughput": ...}`` in the format of
+    ``throughput()`` (its ``access_log_off`` server is then the peers' ``current``).
+    """
+    tree = peer.describe_tree()
+    peer.mockserver_origin(ROOT)
+    body, content_type, identity_id = _capture_answer()
+    try:
+        jar, java_bin = peer.wiremock_jar(), peer.java()
+        wiremock: dict[str, Any] = {
+            "version": peer.WIREMOCK_VERSION,
+            "jar": jar.name,
+            "java": peer.java_version(java_bin),
+        }
+    except peer.UnavailableError as exc:
+        print(str(exc), file=sys.stderr)
+        wiremock = {"skipped": str(exc)}
+
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="kratos-mock-bench-peers-")))
+        specs: dict[str, Spawn] = {}
+        labels: dict[str, str] = {}
+        if access_log_pair:
+            for name, level in (("access_log_off", "warning"), ("access_log_on", "info")):
+                port = free_port()
+                specs[name] = Spawn(kratos_mock_argv(port, level), port)
+            current = "access_log_off"
+        else:
+            port = free_port()
+            specs["current"] = Spawn(kratos_mock_module_argv(port, "warning"), port)
+            current = "current"
+        labels[current] = (
+            f"this checkout ({tree['commit'][:12]}{' + uncommitted changes' if tree['uncommitted_changes'] else ''})"
+        )
+        ref_info = None
+        if ref is not None:
+            ref_tree, ref_info = stack.enter_context(peer.ref_checkout(ref))
+            ref_info["imports_from"] = peer.mockserver_origin(ref_tree)
+            port = free_port()
+            specs["ref"] = Spawn(kratos_mock_module_argv(port, "warning"), port, env=python_env(ref_tree), cwd=ref_tree)
+            labels["ref"] = f"git ref {ref} ({ref_info['commit'][:12]}: {ref_info['subject']})"
+        body_file = tmp / "body.json"
+        body_file.write_bytes(body)
+        port = free_port()
+        specs["bare_asgi"] = Spawn(
+            variant_argv("bare", port, "warning", "--body-file", str(body_file), "--content-type", content_type), port
+        )
+        labels["bare_asgi"] = "bare ASGI app on uvicorn (httptools, uvloop, 1 worker, access log off), fixed body"
+        if "skipped" not in wiremock:
+            port = free_port()
+            root = peer.wiremock_root(tmp / "wiremock", body, identity_id, content_type)
+            specs["wiremock"] = Spawn(peer.wiremock_argv(java_bin, jar, port, root), port, start_timeout=90)
+            labels["wiremock"] = f"WireMock {peer.WIREMOCK_VERSION} standalone jar, static stub, no request journal"
+        summaries = interleaved(load, specs, warmup=warmup)
+
+    servers: dict[str, Any] = {}
+    for name, summary in summaries.items():
+        key = "current" if name == current else name
+        servers[key] = {"what": labels.get(name, name), **specs[name].info, **summary}
+    bases = [b for b in ("bare_asgi", "wiremock", "ref") if b in servers]
+    peers_result: dict[str, Any] = {
+        "servers": servers,
+        "ratios": _ratios(servers, bases),
+        "current": tree,
+        "ref": ref_info,
+        "wiremock": wiremock,
+        "body_bytes": len(body),
+        "order": [("current" if n == current else n) for n in specs],
+        "load": load.tool,
+        "runs": load.runs,
+        "warmup_s": warmup,
+        "note": "one interleaved run (each server in turn, per run); medians of the runs; ratios are req/s over req/s",
+    }
+    if wiremock.get("skipped"):
+        servers["wiremock"] = {"skipped": wiremock["skipped"]}
+        peers_result["order"].append("wiremock")
+    out: dict[str, dict[str, Any]] = {}
+    if access_log_pair:
+        pair: dict[str, Any] = {name: summaries[name] for name in ("access_log_off", "access_log_on")}
+        pair["target_rps"] = THROUGHPUT_TARGET_RPS
+        pair["ok"] = pair["access_log_off"]["median"]["rps"] >= THROUGHPUT_TARGET_RPS
+        pair["load"] = load.tool
+        out["throughput"] = pair
+    out["peers"] = peers_result
+    return out
+
+
+# --- in-process clients (what a pytest suite without a socket pays) ---------------------------------
+
+
+def inprocess(requests: int = 500, warmup: int = 20) -> dict[str, Any]:
+    """Per-request seconds of get and create identity through in-process clients, interleaved.
+
+    Every client has its own fresh app (same store size as the others at every step). Each round times
+    one request of each (client, operation) in turn; the status is checked outside the timing.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # starlette's TestClient notice about httpx; connexion's deprecations
+        import httpx
+        from starlette.testclient import TestClient
+
+        from mockserver.app import Settings, create_app
+
+    base = "http://testserver"
+    emails = itertools.count()
+
+    def new_body() -> dict[str, Any]:
+        return {**BODY, "traits": {"email": f"inprocess{next(emails)}@example.com"}}
+
+    loop = asyncio.new_event_loop()
+    timed: dict[tuple[str, str], Callable[[], float]] = {}
+    with contextlib.ExitStack() as stack:
+        stack.callback(loop.close)
+
+        async_client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=create_app(settings=Settings(base_url=base))), base_url=base
+        )
+        stack.callback(lambda: loop.run_until_complete(async_client.aclose()))
+
+        async def timed_async(method: str, url: str, body: Any) -> tuple[float, Any]:
+            began = time.perf_counter()
+            response = await async_client.request(method, url, json=body)
+            return time.perf_counter() - began, response
+
+        def async_send(method: str, url: str, body: Any = None) -> tuple[float, Any]:
+            return loop.run_until_complete(timed_async(method, url, body))
+
+        def sync_sender(client: Any) -> Callable[..., tuple[float, Any]]:
+            def send(method: str, url: str, body: Any = None) -> tuple[float, Any]:
+                began = time.perf_counter()
+                response = client.request(method, url, json=body)
+                return time.perf_counter() - began, response
+
+            return send
+
+        entered = stack.enter_context(TestClient(create_app(settings=Settings(base_url=base)), base_url=base))
+        no_with = TestClient(create_app(settings=Settings(base_url=base)), base_url=base)  # a portal per request
+        senders: dict[str, Callable[..., tuple[float, Any]]] = {
+            "httpx_asgi_transport": async_send,
+            "testclient": sync_sender(entered),
+            "testclient_no_with": sync_sender(no_with),
+        }
+        for kind, send in senders.items():
+            _, created = send("POST", "/admin/identities", new_body())  # the identity every get fetches
+            assert created.status_code == 201, created.text
+            url = f"/admin/identities/{created.json()['id']}"
+
+            def get_one(send: Callable[..., tuple[float, Any]] = send, url: str = url) -> float:
+                elapsed, response = send("GET", url)
+                assert response.status_code == 200, response.text
+                return elapsed
+
+            def create_one(send: Callable[..., tuple[float, Any]] = send) -> float:
+                elapsed, response = send("POST", "/admin/identities", new_body())
+                assert response.status_code == 201, response.text
+                return elapsed
+
+            timed[(kind, "get_identity")] = get_one
+            timed[(kind, "create_identity")] = create_one
+        for _ in range(warmup):  # connexion builds parts of its chain on first use
+            for fn in timed.values():
+                fn()
+        gc.collect()
+        samples: dict[tuple[str, str], list[float]] = {key: [] for key in timed}
+        for _ in range(requests):
+            for key, fn in timed.items():
+                samples[key].append(fn())
+
+    import mockserver
+
+    out: dict[str, Any] = {"requests": requests, "warmup": warmup, "unit": "microseconds per request"}
+    out["imports_from"] = str(Path(mockserver.__file__).parent)
+    for (kind, op), values in samples.items():
+        ordered = sorted(values)
+        out.setdefault(kind, {})[op] = {
+            "median_us": statistics.median(ordered) * 1e6,
+            "p90_us": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))] * 1e6,
+            "p99_us": ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1e6,
+        }
+    out["note"] = (
+        "each client on its own fresh create_app(); httpx.AsyncClient(transport=ASGITransport) awaited on one "
+        "asyncio loop (timed inside the coroutine); TestClient inside `with` (one portal thread) and without "
+        "(a portal per request); create_identity grows the store by one per request"
+    )
+    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import http.client
 import json
+import os
 import re
 import shutil
 import signal
@@ -20,14 +21,18 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
+if str(ROOT) not in sys.path:  # in-process cases import this checkout's mockserver, not an installed one
+    sys.path.insert(1, str(ROOT))
 HOST = "127.0.0.1"  # variants.py binds here too: the readiness wait and the load must find the server
 BODY = {"schema_id": "default", "traits": {"email": "bench@example.com"}}
+NO_CACHE = {"Cache-Control": "private, no-cache, no-store, must-revalidate"}  # what the mock sends with identities
 WRK_HINT = "wrk not found: install it (Debian/Ubuntu: apt-get install wrk; macOS: brew install wrk); using Python load"
 
 
@@ -39,6 +44,16 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
         return sock.getsockname()[1]
+
+
+def python_env(tree: Path = ROOT) -> dict[str, str]:
+    """This environment with ``tree`` first on PYTHONPATH, so ``mockserver`` is imported from that checkout.
+
+    The venv may hold an editable install of another checkout (a ``.pth`` path): PYTHONPATH comes first.
+    What PYTHONPATH held already (Flask for flask-vs-async, say) stays after it.
+    """
+    rest = os.environ.get("PYTHONPATH")
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree), *([rest] if rest else [])])}
 
 
 def kratos_mock_args(port: int, log_level: str) -> list[str]:
@@ -54,18 +69,29 @@ def kratos_mock_argv(port: int, log_level: str) -> list[str]:
     return [*command, *kratos_mock_args(port, log_level)]
 
 
-def variant_argv(kind: str, port: int, log_level: str = "warning") -> list[str]:
-    """A bare AsyncApp or FlaskApp server from ``bench/variants.py``."""
-    return [sys.executable, str(BENCH / "variants.py"), kind, "--port", str(port), "--log-level", log_level]
+def kratos_mock_module_argv(port: int, log_level: str) -> list[str]:
+    """``python -m mockserver run ...``: how a checkout without an install (a ``--ref`` worktree) is started."""
+    return [sys.executable, "-m", "mockserver", *kratos_mock_args(port, log_level)]
+
+
+def variant_argv(kind: str, port: int, log_level: str = "warning", *extra: str) -> list[str]:
+    """A server from ``bench/variants.py``: a bare AsyncApp or FlaskApp, or the bare ASGI app."""
+    return [sys.executable, str(BENCH / "variants.py"), kind, "--port", str(port), "--log-level", log_level, *extra]
 
 
 def get(port: int, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
     """One GET on a fresh connection: status and body."""
+    status, _headers, body = get_full(port, path, timeout)
+    return status, body
+
+
+def get_full(port: int, path: str, timeout: float = 2.0) -> tuple[int, dict[str, str], bytes]:
+    """One GET on a fresh connection: status, headers (lower-case names) and body."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
         conn.request("GET", path)
         response = conn.getresponse()
-        return response.status, response.read()
+        return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
     finally:
         conn.close()
 
@@ -90,15 +116,19 @@ class Server:
     Output goes to a temporary file so a failed start can show why; the file is removed on ``stop``.
     """
 
-    def __init__(self, argv: list[str], port: int) -> None:
+    def __init__(
+        self, argv: list[str], port: int, env: Mapping[str, str] | None = None, cwd: Path | None = None
+    ) -> None:
         self.argv = argv
         self.port = port
+        self.env = dict(env) if env is not None else python_env()
+        self.cwd = cwd or ROOT
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = tempfile.NamedTemporaryFile(prefix="kratos-mock-bench-", suffix=".log", delete=False)  # noqa: SIM115
 
     def start(self, timeout: float = 20.0, poll: float = 0.005) -> float:
         started = time.perf_counter()
-        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
+        self.proc = subprocess.Popen(self.argv, stdout=self.log, stderr=subprocess.STDOUT, cwd=self.cwd, env=self.env)
         while time.perf_counter() - started < timeout:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}:\n{self.tail()}")
@@ -258,21 +288,46 @@ def summarize(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return {"median": {k: statistics.median(r[k] for r in runs if k in r) for k in keys}, "runs": runs}
 
 
-def interleaved(load: Load, servers: dict[str, list[str]]) -> dict[str, dict[str, Any]]:
-    """Start every server, create the identity, warm up 1 s, then run A, B, A, B, ... (fair against drift)."""
+@dataclass
+class Spawn:
+    """How to start one server of an interleaved comparison (a bare argv list means the defaults)."""
+
+    argv: list[str]
+    port: int
+    env: Mapping[str, str] | None = None  # default: this environment with this checkout first on PYTHONPATH
+    cwd: Path | None = None  # default: the checkout
+    start_timeout: float = 20.0  # a JVM on a busy machine needs more
+    info: dict[str, Any] = field(default_factory=dict)  # filled in: start_s, body_bytes
+
+
+def _spawn(spec: list[str] | Spawn) -> Spawn:
+    if isinstance(spec, Spawn):
+        return spec
+    return Spawn(spec, int(spec[spec.index("--port") + 1]))
+
+
+def interleaved(load: Load, servers: Mapping[str, list[str] | Spawn], warmup: float = 1.0) -> dict[str, dict[str, Any]]:
+    """Start every server, create the identity, warm up (1 s), then run A, B, A, B, ... (fair against drift).
+
+    Each server must answer ``GET /health/ready`` with 200 once it is up and ``POST /admin/identities``
+    with 201 and a JSON object with an ``id``; the load is ``GET /admin/identities/{that id}``. Seconds
+    from spawn to ready and the size of the answer's body are left in ``Spawn.info`` when a ``Spawn`` is given.
+    """
+    specs = {name: _spawn(spec) for name, spec in servers.items()}
     with contextlib.ExitStack() as stack:
         targets: dict[str, tuple[int, str]] = {}
-        for name, argv in servers.items():
-            port = int(argv[argv.index("--port") + 1])
-            server = stack.enter_context(Server(argv, port))
-            server.start()
-            path = f"/admin/identities/{create_identity(port)}"
-            status, _ = get(port, path)
+        for name, spec in specs.items():
+            server = stack.enter_context(Server(spec.argv, spec.port, env=spec.env, cwd=spec.cwd))
+            spec.info["start_s"] = server.start(timeout=spec.start_timeout)
+            path = f"/admin/identities/{create_identity(spec.port)}"
+            status, body = get(spec.port, path)
             if status != 200:
                 raise RuntimeError(f"{name}: GET {path} answered {status}")
-            load.run(port, path, duration=1)
-            targets[name] = (port, path)
-        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in servers}
+            spec.info["body_bytes"] = len(body)
+            if warmup > 0:
+                load.run(spec.port, path, duration=warmup)
+            targets[name] = (spec.port, path)
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name in specs}
         for i in range(load.runs):
             for name, (port, path) in targets.items():
                 result = load.run(port, path)

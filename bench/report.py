@@ -120,6 +120,21 @@ def _rows(results: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         else:
             yield ("AsyncApp (our async handlers)", _load_cell(f["async"]), "")
             yield ("FlaskApp (sync variant)", _load_cell(f["flask"]), f"{f['flask_over_async']:.2f}x async")
+    if "peers" in results:
+        p = results["peers"]
+        yield (f"peers: get identity, {p['body_bytes']:,} B body", "interleaved, same run", "req/s ratio")
+        for name in p["order"]:
+            server = p["servers"][name]
+            if "skipped" in server:
+                yield (f"  {name}", "skipped", server["skipped"].splitlines()[0])
+                continue
+            ratios = ", ".join(f"{v:.2f}x {k.removeprefix('rps_vs_')}" for k, v in p["ratios"][name].items())
+            yield (f"  {name} (ready in {server['start_s']:.2f} s)", _load_cell(server), ratios)
+    if "inprocess" in results:
+        r = results["inprocess"]
+        for kind in (k for k, v in r.items() if isinstance(v, dict)):
+            cells = ", ".join(f"{op} {v['median_us']:,.0f} us (p99 {v['p99_us']:,.0f})" for op, v in r[kind].items())
+            yield (f"in-process {kind}", cells, f"median of {r['requests']}")
     if "profile" in results:
         yield ("profiled run (cProfile on, slower)", f"{results['profile']['load']['rps']:,.0f} req/s", "")
         for row in results["profile"]["top_by_tottime"][:15]:
