@@ -135,6 +135,13 @@ def _rows(results: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
         for kind in (k for k, v in r.items() if isinstance(v, dict)):
             cells = ", ".join(f"{op} {v['median_us']:,.0f} us (p99 {v['p99_us']:,.0f})" for op, v in r[kind].items())
             yield (f"in-process {kind}", cells, f"median of {r['requests']}")
+    if "soak" in results:
+        k = results["soak"]
+        yield (
+            f"soak: {k['requests']:,} requests, {k['clients']} clients, {k['hostile_share']:.0%} hostile 63 KB",
+            f"RSS {k['rss_start_mb']:.0f} -> peak {k['rss_peak_mb']:.0f} MB, journal {k['journal_entries']:,}",
+            f"<= {k['bound_mb']:.0f} MB",
+        )
     if "profile" in results:
         yield ("profiled run (cProfile on, slower)", f"{results['profile']['load']['rps']:,.0f} req/s", "")
         for row in results["profile"]["top_by_tottime"][:15]:

@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import cases
+import soak
 from harness import BENCH, Load
 from report import meta, print_summary, section, write_results
 
@@ -90,6 +91,7 @@ CASES: dict[str, Case] = {
     "fixture-load": _one("fixture_load", lambda _args, _load: cases.fixture_load()),
     "peers": _peers,
     "inprocess": _one("inprocess", lambda args, _load: cases.inprocess(args.requests)),
+    "soak": _one("soak", lambda args, _load: soak.soak(args.soak_requests)),
     "profile": _loaded("profile", cases.profile),
 }
 ALL = [name for name in CASES if name != "profile"]  # profiling slows the server: not a number to keep
@@ -130,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         help="throughput, peers: seconds of load on each server before measuring (default 1)",
     )
     parser.add_argument("--requests", type=int, default=500, help="inprocess: timed requests per client and operation")
+    parser.add_argument("--soak-requests", type=int, default=30_000, help="soak: requests in all (default 30,000)")
     args = parser.parse_args(argv)
     if args.ref is not None and args.command not in TAKES_REF:
         parser.error(f"--ref applies to {', '.join(sorted(TAKES_REF))}")
