@@ -66,15 +66,17 @@ class BackgroundServer:
 
     def __init__(
         self,
-        app_factory: Callable[[str], KratosMockApp],
+        app_factory: Callable[[str], KratosMockApp] | KratosMockApp,
         host: str = "127.0.0.1",
         port: int = 0,
         log_level: str = "warning",
     ) -> None:
+        """``app_factory`` builds the app for the URL the server got (port 0: a free one), or is
+        an app already built (one that follows its clients' ``Host``, ``Settings.follow_host``)."""
         self._sock = bind(host, port)
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(host, self.port)
-        self.app = app_factory(self.url)
+        self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(self.url)
         self._server = uvicorn.Server(_config(self.app, log_level, access_log=False))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
