@@ -29,7 +29,7 @@ ADA = "6a0f2c4e-8b1d-4f3a-9c5e-7d2b4f6a8c01"
 def _call(method: str, url: str, body: Any = None) -> tuple[int, Any]:
     data = None if body is None else json.dumps(body).encode()
     request = urllib.request.Request(url, data=data, method=method, headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - our loopback server
+    with urllib.request.urlopen(request, timeout=5) as response:
         text = response.read()
         return response.status, json.loads(text) if text else None
 
