@@ -35,9 +35,15 @@ def url_for(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
-def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Config:
+def _config(app: KratosMockApp, log_level: str, access_log: bool, log_format: str = "text") -> uvicorn.Config:
+    extra: dict[str, Any] = {}
+    if log_format == "json":
+        from .logs import json_config
+
+        extra["log_config"] = json_config(log_level)
     return uvicorn.Config(
         app,
+        **extra,
         log_level=log_level,
         access_log=access_log,
         lifespan="off",
@@ -46,7 +52,7 @@ def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Con
     )
 
 
-def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -> None:
+def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info", log_format: str = "text") -> None:
     """Serve until SIGINT/SIGTERM, then drain and return (exit status 0, not death by signal).
 
     uvicorn handles the signal and, once shut down, raises it again against the handlers that were
@@ -55,7 +61,7 @@ def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -
     received: list[int] = []
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.Server(_config(app, log_level, access_log=True)).run(sockets=[sock])
+        uvicorn.Server(_config(app, log_level, access_log=True, log_format=log_format)).run(sockets=[sock])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
