@@ -17,6 +17,8 @@ import pytest
 
 from mockserver.cli import build_parser, main
 
+from .conftest import HAS_FUZZ_EXTRA
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -48,6 +50,7 @@ def test_counts_must_be_positive(argv: list[str], capsys: pytest.CaptureFixture[
     assert "expected a positive integer" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not HAS_FUZZ_EXTRA, reason="needs the fuzz extra")
 @pytest.mark.parametrize("command", ["fuzz", "diff"])
 def test_an_unreachable_url_is_one_line(command: str) -> None:
     """In a fresh process, as a user runs it: one line on stderr, exit 2, no traceback."""
