@@ -32,3 +32,11 @@ def test_only_the_fuzz_extra_may_cap_pytest() -> None:
 
 def test_the_package_is_typed() -> None:
     assert (ROOT / "mockserver" / "py.typed").is_file()
+
+
+def test_the_sdist_holds_what_the_wheel_force_includes() -> None:
+    """``python -m build`` (the release workflow) builds the wheel from the sdist."""
+    hatch = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]
+    sdist = set(hatch["sdist"]["include"])
+    assert set(hatch["wheel"]["force-include"]) <= sdist
+    assert set(hatch["wheel"]["packages"]) <= sdist
