@@ -38,6 +38,9 @@ class Settings:
     recovery_link_enabled: bool = True
     journal_size: int = DEFAULT_JOURNAL_SIZE
     session_lifespan: timedelta = timedelta(hours=24)
+    # Location headers, schema_url and recovery links from each request's Host (and scheme), for
+    # in-process clients such as TestClient's http://testserver; public_url, when set, still wins.
+    follow_host: bool = False
 
 
 def create_app(
@@ -76,11 +79,13 @@ def create_app(
     metrics = Metrics(store)
     ctx = Context(
         store=store,
-        admin_url=settings.base_url.rstrip("/"),
-        public_url=public_url,
+        base_admin_url=settings.base_url.rstrip("/"),
+        base_public_url=public_url,
         recovery_ui_url=settings.recovery_ui_url,
         recovery_link_enabled=settings.recovery_link_enabled,
         metrics=metrics,
+        follow_host=settings.follow_host,
+        follow_host_public=settings.follow_host and settings.public_url is None,
     )
     connexion_app = tuning.new_app(__name__)
     document = load_spec(generation.spec)
@@ -115,6 +120,7 @@ class KratosMockApp:
         self._app: ASGIApp = frontdoor.pipeline(
             app,
             [
+                *([frontdoor.follow_host] if settings.follow_host else []),
                 frontdoor.reject_control_characters,
                 *([frontdoor.no_trailing_slash] if generation.trailing_slash_404 else []),
                 frontdoor.admin_prefix(generation.unprefixed_admin),

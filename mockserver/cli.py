@@ -16,6 +16,9 @@ from . import __version__, generations
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
 
+LOG_FORMATS = ("text", "json")
+
+
 def _env_int(env: Mapping[str, str], name: str) -> int | None:
     value = env.get(name)
     if value in (None, ""):
@@ -26,13 +29,43 @@ def _env_int(env: Mapping[str, str], name: str) -> int | None:
         raise SystemExit(f"kratos-mock: {name} must be an integer, got {value!r}") from None
 
 
+def port(text: str) -> int:
+    """A TCP port, 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is between 0 and 65535, got {value}")
+    return value
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _env_port(env: Mapping[str, str]) -> int:
+    value = _env_int(env, "KRATOS_MOCK_PORT")
+    if value is None:
+        return 4434
+    if not 0 <= value <= 65535:
+        raise SystemExit(f"kratos-mock: KRATOS_MOCK_PORT must be between 0 and 65535, got {value}")
+    return value
+
+
 def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kratos-mock", description="A stateful fake of the Ory Kratos admin API.")
     parser.add_argument("--version", action="version", version=f"kratos-mock {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="serve the mock (admin and public API on one port)")
     run.add_argument("--host", default=env.get("KRATOS_MOCK_HOST", "127.0.0.1"))
-    run.add_argument("--port", type=int, default=_env_int(env, "KRATOS_MOCK_PORT") or 4434)
+    run.add_argument("--port", type=port, default=_env_port(env), help="0 picks a free port (default 4434)")
     run.add_argument(
         "--seed",
         type=int,
@@ -55,6 +88,13 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="public base URL used in schema_url and recovery links (default: the base URL)",
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default=env.get("KRATOS_MOCK_LOG_LEVEL", "info").lower())
+    run.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default=(env.get("KRATOS_MOCK_LOG_FORMAT") or "text").lower(),
+        help="json: one JSON object per log line (access log on stdout, the rest on stderr); "
+        "env KRATOS_MOCK_LOG_FORMAT",
+    )
     env_fixtures = [p for p in env.get("KRATOS_MOCK_FIXTURES", "").split(os.pathsep) if p]
     run.add_argument(
         "--fixtures",
@@ -106,7 +146,7 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         default=env.get("KRATOS_MOCK_FUZZ_TOKEN") or None,
         help="bearer token to send (in-process: the mock requires it, and ignored_auth is checked)",
     )
-    fuzz.add_argument("--max-examples", type=int, default=100, help="examples per operation (default 100)")
+    fuzz.add_argument("--max-examples", type=positive, default=100, help="examples per operation (default 100)")
     fuzz.add_argument(
         "--stateful",
         action=argparse.BooleanOptionalAction,
@@ -116,7 +156,7 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     fuzz.add_argument("--checks", help="comma-separated schemathesis checks (default: all that apply)")
     fuzz.add_argument("--exclude-checks", default="", help="comma-separated checks to leave out")
     fuzz.add_argument("--seed", type=int, default=None, help="seed for generation (and the in-process mock)")
-    fuzz.add_argument("--workers", type=int, default=1)
+    fuzz.add_argument("--workers", type=positive, default=1)
     fuzz.add_argument(
         "--baseline",
         default=None,
@@ -137,15 +177,24 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
             help=f"fixtures for an in-process server {side.upper()}",
         )
         diff.add_argument(f"--{side}-token", default=None, help=f"bearer token for server {side.upper()}")
-    diff.add_argument("--examples", type=int, default=20, help="requests per operation (default 20)")
+    diff.add_argument("--examples", type=positive, default=20, help="requests per operation (default 20)")
     diff.add_argument("--seed", type=int, default=0)
     diff.add_argument("--operation-id", action="append", default=None, help="only these operations (repeatable)")
     diff.add_argument("--json", metavar="FILE", help="also write the differences as JSON")
 
     fixtures = commands.add_parser("fixtures", help="check or create fixture files")
     actions = fixtures.add_subparsers(dest="action", required=True)
-    validate = actions.add_parser("validate", help="load fixture files into a scratch mock and report errors")
+    validate = actions.add_parser(
+        "validate",
+        help="load fixture files, in order, into one scratch mock (as run --fixtures would) and report errors",
+    )
     validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument(
+        "--api",
+        choices=generations.NAMES,
+        default=env.get("KRATOS_MOCK_API") or "v26.2",
+        help="the API generation whose rules apply (default v26.2)",
+    )
     export = actions.add_parser("export", help="snapshot a running Kratos (or mock) into a fixture file")
     export.add_argument("--base-url", required=True, help="admin base URL, e.g. http://127.0.0.1:4434")
     export.add_argument("--public-url", default=None, help="public base URL for /schemas (default: base URL)")
@@ -163,12 +212,12 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = build_parser(os.environ if env is None else env).parse_args(argv)
     if args.command == "run":
         return _run(args)
-    if args.command == "fuzz":
-        return _fuzz(args)
-    if args.command == "diff":
-        return _diff(args)
+    if args.command in ("fuzz", "diff"):
+        from .cli_fuzz import run_diff, run_fuzz
+
+        return run_fuzz(args) if args.command == "fuzz" else run_diff(args)
     if args.action == "validate":
-        return _validate(args.paths)
+        return _validate(args.paths, args.api)
     return _export(args)
 
 
@@ -178,7 +227,12 @@ def _run(args: argparse.Namespace) -> int:
     from .app import Settings, create_app
     from .server import bind, serve, url_for
 
-    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    if args.log_format == "json":
+        from .logs import configure_json
+
+        configure_json(args.log_level)
+    else:
+        logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     try:
         sock = bind(args.host, args.port)
     except OSError as exc:
@@ -212,8 +266,14 @@ def _run(args: argparse.Namespace) -> int:
         sock.close()
         print(f"kratos-mock: {exc}", file=sys.stderr)
         return 1
-    print(f"kratos-mock {__version__} serving the Kratos admin API on {base_url}", file=sys.stderr, flush=True)
-    serve(app, sock, log_level=args.log_level)
+    started = f"kratos-mock {__version__} serving the Kratos admin API on {base_url}"
+    if args.log_format == "json":
+        from .logs import json_line
+
+        print(json_line(started, url=base_url, version=__version__), file=sys.stderr, flush=True)
+    else:
+        print(started, file=sys.stderr, flush=True)
+    serve(app, sock, log_level=args.log_level, log_format=args.log_format)
     return 0
 
 
@@ -224,13 +284,14 @@ def _fixture_dir(folder: str | None) -> list[Path]:
     return sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
 
 
-def _validate(paths: Sequence[str]) -> int:
+def _validate(paths: Sequence[str], api: str = "v26.2") -> int:
     from .fixtures import validate_files
 
-    errors = validate_files(paths)
+    errors = validate_files(paths, rules=generations.get(api).rules)
     for error in errors:
         print(error, file=sys.stderr)
-    print(f"{len(paths) - len(errors)} of {len(paths)} fixture files are valid", file=sys.stderr)
+    together = " (loaded together, in this order)" if len(paths) > 1 else ""
+    print(f"{len(paths) - len(errors)} of {len(paths)} fixture files are valid{together}", file=sys.stderr)
     return 1 if errors else 0
 
 
@@ -255,86 +316,6 @@ def _export(args: argparse.Namespace) -> int:
     else:
         with open(args.output, "w", encoding="utf-8") as fh:
             fh.write(text)
-    print(f"exported {len(document['identities'])} identities and {len(document['schemas'])} schemas", file=sys.stderr)
+    counts = f"{len(document['identities'])} identities, {len(document['sessions'])} sessions"
+    print(f"exported {counts} and {len(document['schemas'])} schemas", file=sys.stderr)
     return 0
-
-
-def _fuzz(args: argparse.Namespace) -> int:
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    from .app import Settings, create_app
-    from .fixtures import FixtureError
-    from .fuzz import PUBLIC_OPERATIONS, build_schema, bundled_baseline, findings_table, merge, run, write_reports
-
-    app = None
-    if not args.base_url:
-        try:
-            app = create_app(seed=args.seed, fixtures=args.fixtures or (), settings=Settings(require_token=args.token))
-        except FixtureError as exc:
-            print(f"kratos-mock: {exc}", file=sys.stderr)
-            return 2
-    baseline = args.baseline
-    if baseline is None:
-        baseline = bundled_baseline() if args.spec is None else None
-    elif baseline == "none":
-        baseline = None
-    target = args.base_url or "the mock, in-process"
-    print(
-        f"fuzzing {target} with {args.spec or 'the bundled spec'}, {args.max_examples} examples per operation",
-        file=sys.stderr,
-    )
-    options = {
-        "app": app,
-        "spec": args.spec,
-        "token": args.token,
-        "max_examples": args.max_examples,
-        "stateful": args.stateful,
-        "checks": [c for c in (args.checks or "").split(",") if c] or None,
-        "exclude_checks": [c for c in args.exclude_checks.split(",") if c],
-        "seed": args.seed,
-        "workers": args.workers,
-        "baseline": baseline,
-    }
-    if args.public_url and not args.base_url:
-        print("kratos-mock: --public-url goes with --base-url", file=sys.stderr)
-        return 2
-    plans = [build_schema(base_url=args.base_url, **options)]
-    if args.public_url:  # Kratos serves the identity schemas on its public port
-        plans = [
-            build_schema(base_url=args.base_url, exclude_operation_ids=PUBLIC_OPERATIONS, **options),
-            build_schema(base_url=args.public_url, operation_ids=PUBLIC_OPERATIONS, **options),
-        ]
-    result = merge([run(p, progress=lambda line: print(f"  {line}", file=sys.stderr, flush=True)) for p in plans])
-    kinds = [k for k in args.report.split(",") if k]
-    for path in write_reports(result, kinds, Path(args.report_dir)) if kinds else []:
-        print(f"report: {path}", file=sys.stderr)
-    print(findings_table(result))
-    for error in result.errors:
-        print(f"error: {error}")
-    print(result.summary())
-    return 0 if result.ok else 1
-
-
-def _diff(args: argparse.Namespace) -> int:
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-    from .app import create_app
-    from .diff import app_sender, compare, diff_json, diff_table, http_sender
-    from .fixtures import FixtureError
-
-    senders = []
-    for side in ("a", "b"):
-        url, token = getattr(args, side), getattr(args, f"{side}_token")
-        if url:
-            senders.append(http_sender(url, token))
-            continue
-        try:
-            senders.append(app_sender(create_app(seed=args.seed, fixtures=getattr(args, f"{side}_fixtures"))))
-        except FixtureError as exc:
-            print(f"kratos-mock: {exc}", file=sys.stderr)
-            return 2
-    diffs = compare((senders[0], senders[1]), examples=args.examples, seed=args.seed, operation_ids=args.operation_id)
-    print(diff_table(diffs))
-    if args.json:
-        Path(args.json).write_text(diff_json(diffs) + "\n", encoding="utf-8")
-    differing = [d.operation for d in diffs if d.differs]
-    print(f"{len(differing)} of {len(diffs)} operations differ" + (f": {', '.join(differing)}" if differing else ""))
-    return 1 if differing else 0

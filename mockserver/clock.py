@@ -11,6 +11,8 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from .values import TIME_EXPECTED, parse_go_duration, parse_time
+
 # Kratos' reference instant for seeded runs: fixed, so timestamps are reproducible.
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -35,9 +37,11 @@ class MockClock:
         frozen = self._frozen
         return frozen if frozen is not None else datetime.now(UTC) + self._offset
 
-    def freeze(self, at: datetime | None = None) -> None:
+    def freeze(self, at: datetime | str | None = None) -> None:
+        """Stop the clock, at ``at`` (a datetime or an RFC 3339 string) or now."""
+        instant = _instant(at) if at is not None else None
         with self._lock:
-            self._frozen = _utc(at) if at is not None else self.now()
+            self._frozen = instant if instant is not None else self.now()
 
     def unfreeze(self) -> None:
         """Run again from the current instant (the offset keeps any jump made while frozen)."""
@@ -46,16 +50,20 @@ class MockClock:
                 self._offset = self._frozen - datetime.now(UTC)
                 self._frozen = None
 
-    def advance(self, delta: timedelta) -> None:
+    def advance(self, delta: timedelta | str) -> None:
+        """Move the clock on by a ``timedelta`` or a Go duration (``"25h"``, ``"1h30m"``), as
+        ``POST /__mock__/clock {"advance": ...}`` does."""
+        delta = _duration(delta)
         with self._lock:
             if self._frozen is not None:
                 self._frozen += delta
             else:
                 self._offset += delta
 
-    def set(self, instant: datetime) -> None:
+    def set(self, instant: datetime | str) -> None:
+        """Jump to ``instant``: a datetime (naive means UTC) or an RFC 3339 string."""
+        instant = _instant(instant)
         with self._lock:
-            instant = _utc(instant)
             if self._frozen is not None:
                 self._frozen = instant
             else:
@@ -81,6 +89,24 @@ def ManualClock(start: datetime = EPOCH) -> MockClock:  # noqa: N802 - reads lik
 
 def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _instant(value: datetime | str) -> datetime:
+    if isinstance(value, datetime):
+        return _utc(value)
+    parsed = parse_time(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ValueError(f"expected a datetime or {TIME_EXPECTED}, got {value!r}")
+    return parsed
+
+
+def _duration(value: timedelta | str) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    parsed = parse_go_duration(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise ValueError(f"expected a timedelta or a Go duration such as '25h' or '1h30m', got {value!r}")
+    return parsed
 
 
 _ALNUM = string.ascii_letters + string.digits

@@ -124,33 +124,63 @@ class RequestJournal:
 
 
 class MockController:
-    """The store plus the point it resets to (the loaded fixtures) and the request journal."""
+    """The store plus the points it resets to and the request journal.
+
+    The baselines form a stack: the bottom one is the loaded fixtures (sealed by ``create_app``);
+    ``begin`` pushes another (the pytest plugin's per-test start: marker fixtures and seed applied)
+    and ``end`` pops it. ``reset`` returns to the top one; ``seal`` replaces it with the current
+    state (``POST /__mock__/baseline``)."""
 
     def __init__(self, store: Store, journal: RequestJournal | None = None) -> None:
         self.store = store
         self.journal = journal if journal is not None else RequestJournal()
-        self._baseline: Snapshot | None = None
+        self._baselines: list[Snapshot] = []
 
-    def load(self, documents: Iterable[Source]) -> dict[str, int]:
-        """Load fixture documents now; they stay until the next ``reset``."""
-        return load_fixtures(self.store, documents)
+    @property
+    def depth(self) -> int:
+        """How many baselines are held (1 once sealed; more inside ``begin``)."""
+        return len(self._baselines)
+
+    def load(self, documents: Iterable[Source], *, baseline: bool = False) -> dict[str, int]:
+        """Load fixture documents now; they stay until the next ``reset``, or, with ``baseline``,
+        become part of the state ``reset`` returns to."""
+        with self.store.lock:
+            counts = load_fixtures(self.store, documents)
+            if baseline:
+                self.seal()
+        return counts
 
     def seal(self) -> None:
-        """Make the current state the one ``reset`` returns to."""
+        """Make the current state the one ``reset`` returns to (the top baseline)."""
         with self.store.lock:
-            if self._baseline is not None:
-                self.store.release(self._baseline)
-            self._baseline = self.store.snapshot()
+            if self._baselines:
+                self.store.release(self._baselines.pop())
+            self._baselines.append(self.store.snapshot())
+
+    def begin(self) -> int:
+        """Push a baseline at the current state: ``reset`` returns here until ``end``. Returns the
+        depth to give ``end``."""
+        with self.store.lock:
+            depth = len(self._baselines)
+            self._baselines.append(self.store.snapshot())
+            return depth
+
+    def end(self, depth: int) -> int:
+        """Drop the baselines pushed since ``begin`` returned ``depth`` and reset to the one below."""
+        with self.store.lock:
+            while len(self._baselines) > max(depth, 1):
+                self.store.release(self._baselines.pop())
+            return self.reset()
 
     def reset(self) -> int:
-        """Back to the sealed state (fixtures, random state, clock), journal emptied; returns the
+        """Back to the top baseline (fixtures, random state, clock), journal emptied; returns the
         writes undone."""
         self.journal.clear()
         with self.store.lock:
-            if self._baseline is not None:
+            if self._baselines:
                 try:
-                    return self.store.restore(self._baseline)
+                    return self.store.restore(self._baselines[-1])
                 except ValueError:  # the store was wiped (store.reset()): its data is the new baseline
-                    self._baseline = None
+                    self._baselines.clear()
             self.seal()
             return 0

@@ -28,20 +28,47 @@ def _get(url: str, token: str | None) -> tuple[Any, str]:
         return json.loads(response.read()), response.headers.get("Link", "")
 
 
-def export_fixture(base_url: str, *, public_url: str | None = None, token: str | None = None) -> dict[str, Any]:
-    """A fixture document with every identity and schema the server has."""
-    base = base_url.rstrip("/") + "/"
-    include = "&".join(f"include_credential={t}" for t in SECRET_TYPES)
-    url = urljoin(base, f"admin/identities?page_size=500&{include}")
-    identities: list[dict[str, Any]] = []
+def _pages(base: str, first: str, token: str | None) -> list[Any]:
+    """Every item of a keyset-paged admin list, following ``Link: <...>; rel="next"``."""
+    items: list[Any] = []
+    url = urljoin(base, first)
     while url:
         page, link = _get(url, token)
-        identities += [identity_fixture(i) for i in page]
+        items += page or []
         found = _NEXT.search(link)
         url = urljoin(base, found.group(1)) if found and page else ""
+    return items
+
+
+def export_fixture(base_url: str, *, public_url: str | None = None, token: str | None = None) -> dict[str, Any]:
+    """A fixture document with every identity, session and schema the server has (sessions
+    through ``GET /admin/sessions?expand=identity``: the admin API has no other way to tell whose
+    a session is; their tokens are never shown, so exported sessions get new ones)."""
+    base = base_url.rstrip("/") + "/"
+    include = "&".join(f"include_credential={t}" for t in SECRET_TYPES)
+    identities = [identity_fixture(i) for i in _pages(base, f"admin/identities?page_size=500&{include}", token)]
+    known = {i["id"] for i in identities}
+    sessions = [
+        session_fixture(s)
+        for s in _pages(base, "admin/sessions?page_size=1000&expand=identity&expand=devices", token)
+        if (s.get("identity") or {}).get("id") in known
+    ]
     schemas_page, _ = _get(urljoin((public_url or base_url).rstrip("/") + "/", "schemas?per_page=1000"), token)
     schemas = {s["id"]: s["schema"] for s in schemas_page}
-    return {"schemas": schemas, "identities": identities}
+    return {"schemas": schemas, "identities": identities, "sessions": sessions}
+
+
+def session_fixture(session: Mapping[str, Any]) -> dict[str, Any]:
+    """An admin-API session (identity expanded) in the fixture format."""
+    out: dict[str, Any] = {"id": session["id"], "identity": {"id": session["identity"]["id"]}}
+    for key in ("active", "authenticator_assurance_level", "authenticated_at", "issued_at", "expires_at"):
+        if session.get(key) is not None:
+            out[key] = session[key]
+    if session.get("authentication_methods"):
+        out["authentication_methods"] = [dict(m) for m in session["authentication_methods"]]
+    if session.get("devices"):
+        out["devices"] = [dict(d) for d in session["devices"]]
+    return out
 
 
 def dump_state(store: Store) -> dict[str, Any]:

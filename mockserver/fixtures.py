@@ -30,6 +30,7 @@ from .errors import KratosError
 from .identity_schemas import SchemaRegistry, default_schemas
 from .models import AAL_LEVELS, FLOW_KINDS, Flow
 from .store import SessionSeed, Store
+from .store.rules import StoreRules
 from .values import TIME_EXPECTED, canonical_uuid, fmt_time, parse_time
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -71,24 +72,30 @@ class FixtureDocument:
 
 
 def read_fixture(path: str | Path) -> FixtureDocument:
-    """Read a YAML or JSON fixture file (YAML also reads JSON)."""
+    """Read a fixture file: a ``.json`` file as JSON only (as ``POST /__mock__/fixtures`` reads
+    it), any other as YAML (which also reads JSON)."""
     path = Path(path)
     source = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise FixtureError(source, "$", f"cannot read the file: {exc.strerror}") from None
-    return as_document(parse_text(text, source, json_first=path.suffix == ".json"), source, path.parent)
+    return as_document(parse_text(text, source, strict_json=path.suffix.lower() == ".json"), source, path.parent)
 
 
-def parse_text(text: str, source: str, *, json_first: bool = False) -> Any:
-    """JSON when it is JSON (json is ~100x faster than PyYAML on big files), else YAML."""
-    if json_first or text.lstrip().startswith("{"):
+def parse_text(text: str, source: str, *, strict_json: bool = False) -> Any:
+    """JSON when it is JSON (json is ~100x faster than PyYAML on big files), else YAML; with
+    ``strict_json`` JSON only: a trailing comma is an error, not YAML that happens to load."""
+    if strict_json:
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise FixtureError(source, "$", f"not valid JSON: {exc}") from None
+    if text.lstrip().startswith("{"):
         try:
             return json.loads(text)
         except ValueError:
-            if json_first:
-                pass  # a .json file that is not JSON may still be YAML; say so below if not
+            pass
     try:
         return yaml.load(text, Loader=_LOADER)  # noqa: S506 - CSafeLoader/SafeLoader only
     except yaml.YAMLError as exc:
@@ -234,7 +241,8 @@ def _identity(store: Store, doc: FixtureDocument, where: str, item: Any) -> None
             raise FixtureError(
                 doc.source,
                 where,
-                "conflicts with an identity loaded before (same id, credential identifier, address or external_id)",
+                "conflicts with an identity loaded before, from this file or an earlier one "
+                "(same id, credential identifier, address or external_id)",
             ) from None
         raise FixtureError(doc.source, where, _problem(error)) from None
     if times["updated_at"] or times["state_changed_at"]:
@@ -328,12 +336,18 @@ def resolve_identity(store: Store, doc: FixtureDocument | None, where: str, ref:
     return identity_id
 
 
-def validate_files(paths: Sequence[str | Path]) -> list[str]:
-    """``kratos-mock fixtures validate``: load each file into a scratch store; the errors found."""
+def validate_files(paths: Sequence[str | Path], rules: StoreRules | None = None) -> list[str]:
+    """``kratos-mock fixtures validate``: load the files in order into one scratch store, as
+    ``run --fixtures a --fixtures b`` would, so conflicts between files (the same id, identifier
+    or external_id) and references across them are checked; a file that fails is reported and
+    skipped (its writes undone), and the next is loaded on top of the ones that loaded."""
+    store = Store(
+        SchemaRegistry(default_schemas()), clock=ManualClock(), entropy=Entropy(0), rules=rules or StoreRules()
+    )
     errors = []
     for path in paths:
         try:
-            load_fixtures(Store(SchemaRegistry(default_schemas()), clock=ManualClock(), entropy=Entropy(0)), [path])
+            load_fixtures(store, [path])
         except FixtureError as exc:
             errors.append(str(exc))
     return errors

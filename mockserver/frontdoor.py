@@ -23,6 +23,7 @@ from .errors import KratosError
 from .metrics import PATH as METRICS_PATH
 from .metrics import Metrics
 from .rendering import send_error
+from .urls import REQUEST_BASE, request_base
 
 CONTROL_PREFIX = "/__mock__"
 MAX_BODY = 5 * 1024 * 1024  # Kratos' admin body limit
@@ -59,6 +60,16 @@ def _http_only(handle: Callable[[ASGIApp, Scope, Receive, Send], Awaitable[None]
         return app
 
     return step
+
+
+@_http_only
+async def follow_host(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+    """URLs in responses follow the client's base URL (``Settings.follow_host``)."""
+    token = REQUEST_BASE.set(request_base(scope))
+    try:
+        await inner(scope, receive, send)
+    finally:
+        REQUEST_BASE.reset(token)
 
 
 @_http_only

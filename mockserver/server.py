@@ -35,9 +35,15 @@ def url_for(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
-def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Config:
+def _config(app: KratosMockApp, log_level: str, access_log: bool, log_format: str = "text") -> uvicorn.Config:
+    extra: dict[str, Any] = {}
+    if log_format == "json":
+        from .logs import json_config
+
+        extra["log_config"] = json_config(log_level)
     return uvicorn.Config(
         app,
+        **extra,
         log_level=log_level,
         access_log=access_log,
         lifespan="off",
@@ -46,7 +52,7 @@ def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Con
     )
 
 
-def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -> None:
+def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info", log_format: str = "text") -> None:
     """Serve until SIGINT/SIGTERM, then drain and return (exit status 0, not death by signal).
 
     uvicorn handles the signal and, once shut down, raises it again against the handlers that were
@@ -55,7 +61,7 @@ def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -
     received: list[int] = []
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.Server(_config(app, log_level, access_log=True)).run(sockets=[sock])
+        uvicorn.Server(_config(app, log_level, access_log=True, log_format=log_format)).run(sockets=[sock])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -66,15 +72,17 @@ class BackgroundServer:
 
     def __init__(
         self,
-        app_factory: Callable[[str], KratosMockApp],
+        app_factory: Callable[[str], KratosMockApp] | KratosMockApp,
         host: str = "127.0.0.1",
         port: int = 0,
         log_level: str = "warning",
     ) -> None:
+        """``app_factory`` builds the app for the URL the server got (port 0: a free one), or is
+        an app already built (one that follows its clients' ``Host``, ``Settings.follow_host``)."""
         self._sock = bind(host, port)
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(host, self.port)
-        self.app = app_factory(self.url)
+        self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(self.url)
         self._server = uvicorn.Server(_config(self.app, log_level, access_log=False))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 

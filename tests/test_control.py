@@ -574,6 +574,7 @@ def test_health_is_503_when_the_store_does_not_answer(mfa: tuple[KratosMockApp, 
 CONTROL_CALLS = [
     ("POST", "/__mock__/reset", None),
     ("POST", "/__mock__/fixtures", {}),
+    ("POST", "/__mock__/baseline", None),
     ("GET", "/__mock__/state", None),
     ("POST", "/__mock__/sessions", {"identity": ADA}),
     ("GET", "/__mock__/clock", None),

@@ -384,7 +384,7 @@ def test_unreadable_fixture_file(tmp_path: Path) -> None:
 
 def test_cli_validate_reports_each_broken_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     good = write_yaml(tmp_path / "good.yaml", {"identities": [person("a@example.com")]})
-    bad = write_yaml(tmp_path / "bad.yaml", {"identities": [person("a@example.com"), person("a@example.com")]})
+    bad = write_yaml(tmp_path / "bad.yaml", {"identities": [person("b@example.com"), person("b@example.com")]})
     assert main(["fixtures", "validate", str(good), str(bad)], env={}) == 1
     err = capsys.readouterr().err
     assert f"{bad}: $.identities[1]: conflicts" in err
@@ -662,16 +662,55 @@ def test_dump_state_round_trip_keeps_the_order_of_sessions_made_at_different_tim
 
 
 def test_exported_fixture_loads_into_a_fresh_mock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``kratos-mock fixtures export`` against a real port, then the file loads and matches."""
+    """``kratos-mock fixtures export`` against a real port, then the file loads and matches,
+    sessions included (paged through ``GET /admin/sessions?expand=identity``)."""
     output = tmp_path / "export.yaml"
     with BackgroundServer(lambda url: create_app(seed=2, fixtures=SHIPPED, settings=Settings(base_url=url))) as server:
+        store = server.app.store
+        ada = store.list_identities().items[0].id
+        store.create_session(ada, SessionSeed(active=False, aal="aal2", devices=({"ip_address": "203.0.113.7"},)))
+        store.create_session(ada)
+        sessions = len(store.sessions())
         assert main(["fixtures", "export", "--base-url", server.url, "-o", str(output)], env={}) == 0
-        source_state = dump_state(server.app.store)
-    assert "exported 6 identities and 2 schemas" in capsys.readouterr().err
+        source_state = dump_state(store)
+    assert f"exported 6 identities, {sessions} sessions and 2 schemas" in capsys.readouterr().err
     assert validate_files([output]) == []
     fresh = fresh_store(seed=8)
-    assert load_fixtures(fresh, [output]) == {"schemas": 2, "identities": 6, "sessions": 0, "flows": 0, "errors": 0}
+    assert load_fixtures(fresh, [output]) == {
+        "schemas": 2,
+        "identities": 6,
+        "sessions": sessions,
+        "flows": 0,
+        "errors": 0,
+    }
     assert dump_state(fresh)["identities"] == source_state["identities"]
+    by_id = {s["id"]: s for s in source_state["sessions"]}
+    assert {s["id"]: s for s in dump_state(fresh)["sessions"]} == by_id
+
+
+def test_cli_validate_checks_the_files_together(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each file alone is valid; loaded together (as ``run --fixtures a --fixtures b``) they conflict."""
+    first = write_yaml(tmp_path / "a.yaml", {"identities": [person("a@example.com")]})
+    second = write_yaml(tmp_path / "b.yaml", {"identities": [person("a@example.com")]})
+    sessions = write_yaml(tmp_path / "c.yaml", {"sessions": [{"identity": {"identifier": "a@example.com"}}]})
+    assert main(["fixtures", "validate", str(first), str(sessions)], env={}) == 0  # c refers to a's identity
+    assert "2 of 2 fixture files are valid (loaded together, in this order)" in capsys.readouterr().err
+    assert main(["fixtures", "validate", str(first), str(second)], env={}) == 1
+    err = capsys.readouterr().err
+    assert f"{second}: $.identities[0]: conflicts with an identity loaded before" in err
+    assert "1 of 2 fixture files are valid" in err
+
+
+def test_a_json_fixture_is_read_as_json_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trailing comma is YAML that loads, but not JSON: the control plane would refuse it."""
+    path = tmp_path / "users.json"
+    path.write_text('{"identities": [{"schema_id": "default", "traits": {"email": "a@example.com"}},]}')
+    with pytest.raises(FixtureError, match=r"users\.json: \$: not valid JSON: Expecting value: line 1"):
+        read_fixture(path)
+    assert main(["fixtures", "validate", str(path)], env={}) == 1
+    assert "not valid JSON" in capsys.readouterr().err
+    (tmp_path / "users.yaml").write_text(path.read_text())
+    assert read_fixture(tmp_path / "users.yaml").data["identities"][0]["traits"] == {"email": "a@example.com"}
 
 
 # --- determinism ---------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from .. import _connexion  # noqa: F401 - first: imports connexion without its import-time warnings
 from .common import Context
 
 

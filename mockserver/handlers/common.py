@@ -13,6 +13,7 @@ from starlette.responses import Response
 from ..errors import bad_request
 from ..pagination import migration_links, migration_page
 from ..store import Store
+from ..urls import REQUEST_BASE
 from ..values import INT64, canonical_uuid, parse_go_duration
 from ..wire import dumps
 
@@ -35,14 +36,29 @@ DECLASSIFIABLE = (
 
 @dataclass
 class Context:
-    """What handlers need: the store and the URLs Kratos would put into responses."""
+    """What handlers need: the store and the URLs Kratos would put into responses.
+
+    ``admin_url`` and ``public_url`` are the configured ones, or, when the app follows its clients'
+    ``Host`` (``Settings.follow_host``), the base URL of the request being served."""
 
     store: Store
-    admin_url: str
-    public_url: str
+    base_admin_url: str
+    base_public_url: str
     recovery_ui_url: str
     recovery_link_enabled: bool = True
     metrics: Any = None  # mockserver.metrics.Metrics, for the legacy /metrics/prometheus operation
+    follow_host: bool = False  # admin URL from each request's Host
+    follow_host_public: bool = False  # public URL too (no public URL was configured)
+
+    @property
+    def admin_url(self) -> str:
+        base = REQUEST_BASE.get() if self.follow_host else None
+        return base or self.base_admin_url
+
+    @property
+    def public_url(self) -> str:
+        base = REQUEST_BASE.get() if self.follow_host_public else None
+        return base or self.base_public_url
 
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:

