@@ -95,6 +95,7 @@ def create_app(
         build_handlers(ctx, generation.handler_groups),
         name_of=handler_name,
         lenient=generation.lenient_query,
+        go_bodies=True,
     )
     control_spec = load_spec(CONTROL)
     control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller)])

@@ -83,3 +83,25 @@ def create_conflict() -> KratosError:
 def unique_violation() -> KratosError:
     """The 409 of PUT/PATCH and batch items: the raw unique-index violation."""
     return KratosError(409, message=UNIQUE_VIOLATION)
+
+
+class DecoderError(KratosError):
+    """Go's JSON decoder refused the body (``godecode``). Rendered as ``create`` writes it
+    (``herodot.ErrBadRequest.WithError(err.Error())``: the text is the ``message``); handlers that
+    write decoder errors otherwise convert it (``handlers.common.decoderx``, ``PlainError``)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(400, message=text)
+        self.text = text
+
+
+class PlainError(KratosError):
+    """A plain Go error written with ``WriteErrorCode(w, r, 400, err)``: HTTP 400, but herodot's
+    default enhancer (``ToDefaultError``) fills the body's code and status as a 500's and the message
+    with the error's text (json.go ``WriteErrorCode``, error_default.go ``ToDefaultError``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(400, message=message)
+
+    def inner(self) -> dict[str, Any]:
+        return {"code": 500, "status": "Internal Server Error", "message": self.message}

@@ -18,6 +18,7 @@ import jsonpointer
 
 from . import wire
 from .errors import bad_request
+from .godecode import json_kind
 from .models import CREDENTIAL_TYPES, Credential, Identity, IdentityDraft
 
 ALLOWED_OPS = ("add", "remove", "replace")
@@ -25,6 +26,7 @@ ALLOWED_OPS = ("add", "remove", "replace")
 # /credentials/saml, is allowed at that tag (master denies more).
 DENIED = ("/id", "/stateChangedAt", "/credentials", "/credentials/oidc/**")
 REASON = "An error occured when applying the JSON patch"  # sic: v26.2's text
+EMPTY = object()  # the operations of a PATCH without a body
 
 
 def patch_identity(
@@ -91,9 +93,12 @@ def _resolve(doc: Any, parts: list[str]) -> tuple[bool, Any]:
 
 
 def apply(document: dict[str, Any], operations: Any, denied: Sequence[str] = DENIED) -> Any:
-    """Apply ``operations`` to a copy of ``document`` or raise a 400 that says why."""
+    """Apply ``operations`` to a copy of ``document`` or raise a 400 that says why. ``EMPTY`` is a
+    request without a body: ``jsonpatch.DecodePatch`` of no bytes."""
+    if operations is EMPTY:
+        raise _fail("unexpected end of JSON input")
     if not isinstance(operations, list):
-        raise _fail("json: cannot unmarshal object into Go value of type jsonpatch.Patch")
+        raise _fail(f"json: cannot unmarshal {json_kind(operations)} into Go value of type jsonpatch.Patch")
     doc = copy.deepcopy(document)
     prepared = []
     for op in operations:

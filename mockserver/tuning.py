@@ -6,6 +6,8 @@
 * Cached operations: connexion rebuilds each handler's decorator chain (``inspect.signature`` and
   all) on every request; the chain reads the request from context at call time, so building it
   once is the same.
+* Bodies of the Kratos APIs parsed, not validated (``GoDecoderBodyValidator``): the handlers
+  decode them as Kratos' Go decoder does.
 * Compiled parameter validators: connexion deep-copies each parameter schema and builds a new
   ``Draft4Validator`` for every parameter of every request, and reports failures as multi-line
   jsonschema dumps. Ours compiles once per parameter, names the parameter in one line, and uses
@@ -21,6 +23,7 @@ from typing import Any
 
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
+from connexion.datastructures import MediaTypeDict
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.request_validation import RequestValidationMiddleware
@@ -29,7 +32,7 @@ from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.utils import is_null, is_nullable
-from connexion.validators import ParameterValidator
+from connexion.validators import JSONRequestBodyValidator, ParameterValidator
 from jsonschema import Draft4Validator
 
 MIDDLEWARES = [
@@ -52,6 +55,16 @@ class CachedOperation(AsyncOperation):
 class CachedApi(AsyncApi):
     def make_operation(self, operation: Any) -> AsyncOperation:
         return CachedOperation.from_operation(operation, pythonic_params=self.pythonic_params, jsonifier=self.jsonifier)
+
+
+class GoDecoderBodyValidator(JSONRequestBodyValidator):
+    """Kratos validates no request body against a schema: Go's JSON decoder reads it into a struct
+    and the handler checks what it needs. So for the Kratos APIs connexion only parses the JSON;
+    ``godecode`` (through ``wire`` and the handlers) is the one body validator, with the decoder's
+    wording. The control plane keeps connexion's validation."""
+
+    def _validate(self, body: Any) -> dict[str, Any] | None:
+        return body  # type: ignore[no-any-return]
 
 
 class GoQueryParser(OpenAPIURIParser):
@@ -85,14 +98,19 @@ def add_api(
     name_of: Callable[[str], str],
     strict: bool = False,
     lenient: frozenset[str] = frozenset(),
+    go_bodies: bool = False,
 ) -> None:
-    """Serve ``document`` with ``handlers[name_of(operationId)]`` and compiled validators."""
+    """Serve ``document`` with ``handlers[name_of(operationId)]`` and compiled validators;
+    ``go_bodies``: bodies are only parsed, the handlers decode them (``GoDecoderBodyValidator``)."""
     app.add_api(
         document,
         resolver=Resolver(function_resolver=lambda op_id: handlers[name_of(op_id)]),
         strict_validation=strict,
         validate_responses=False,
-        validator_map={"parameter": parameter_validator_class(lenient)},
+        validator_map={
+            "parameter": parameter_validator_class(lenient),
+            **({"body": MediaTypeDict({"*/*json": GoDecoderBodyValidator})} if go_bodies else {}),
+        },
         uri_parser_class=GoQueryParser,
     )
 

@@ -19,9 +19,6 @@ MIN_TIME = datetime(1, 1, 2, tzinfo=UTC)
 MAX_TIME = datetime(9000, 1, 1, tzinfo=UTC)
 # Go's time.RFC3339(Nano) layout: a full date, "T", a time, an optional fraction, "Z" or an offset.
 _RFC3339 = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d+)?([Zz]|[+-]\d\d:\d\d)")
-_DURATION = re.compile(r"(\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}
-MAX_DURATION_SECONDS = 9_223_372_036.854775807  # Go's int64 nanoseconds
 
 
 # --- time ------------------------------------------------------------------------------------
@@ -115,19 +112,83 @@ def parse_int(value: str | None, default: int) -> int | None:
 
 def parse_go_duration(value: str) -> timedelta | None:
     """Go's ``time.ParseDuration`` (``1h30m``, ``1.5h``, ``-5m``, ``500ms``); ``None`` if unparsable."""
-    total, rest, sign = 0.0, value, 1.0
+    nanoseconds = parse_go_duration_ns(value)
+    return None if nanoseconds is None else timedelta(microseconds=nanoseconds / 1000)
+
+
+_UNIT_NS = {
+    "ns": 1,
+    "us": 1_000,
+    "µs": 1_000,
+    "μs": 1_000,
+    "ms": 1_000_000,
+    "s": 10**9,
+    "m": 60 * 10**9,
+    "h": 3600 * 10**9,
+}
+_NUMBER = re.compile(r"([0-9]*)(?:\.([0-9]*))?")
+_MAX_NS = 1 << 63
+
+
+def parse_go_duration_ns(value: str) -> int | None:
+    """``time.ParseDuration`` in integer nanoseconds, step by step as Go's (time/format.go): each
+    ``[0-9]*(.[0-9]*)?unit``, the fraction scaled by the unit, int64 overflow refused."""
+    rest, negative = value, False
     if rest[:1] in ("+", "-"):
-        sign, rest = (-1.0 if rest[0] == "-" else 1.0), rest[1:]
+        negative, rest = rest[0] == "-", rest[1:]
     if rest == "0":
-        return timedelta(0)
+        return 0
     if not rest:
         return None
+    total = 0
     while rest:
-        match = _DURATION.match(rest)
-        if not match:
+        number = _NUMBER.match(rest)
+        assert number is not None  # the pattern matches the empty string
+        whole, fraction = number.group(1), number.group(2)
+        if not whole and not fraction:
             return None
-        total += float(match.group(1)) * _UNITS[match.group(3)]
-        rest = rest[match.end() :]
-    if total > MAX_DURATION_SECONDS:
+        rest = rest[number.end() :]
+        unit_end = next((i for i, c in enumerate(rest) if c in ".0123456789"), len(rest))
+        unit = _UNIT_NS.get(rest[:unit_end])
+        if unit is None:
+            return None
+        rest = rest[unit_end:]
+        v = int(whole or "0")
+        if v > _MAX_NS // unit:
+            return None
+        v *= unit
+        if fraction and int(fraction):
+            digits = fraction[:18]  # leadingFraction stops adding digits before overflowing
+            v += int(int(digits) * (unit / 10 ** len(digits)))
+        total += v
+        if total > _MAX_NS:
+            return None
+    if not negative and total > _MAX_NS - 1:
         return None
-    return timedelta(seconds=sign * total)
+    return -total if negative else total
+
+
+def fmt_go_duration(nanoseconds: int) -> str:
+    """Go's ``Duration.String()``: ``0s``, ``1.5µs``, ``-5m0s``, ``1h30m0s``."""
+    u = abs(nanoseconds)
+    if u < 10**9:
+        if u == 0:
+            return "0s"
+        unit, precision = ("ns", 0) if u < 1_000 else ("µs", 3) if u < 10**6 else ("ms", 6)
+        fraction, u = _go_fraction(u, precision)
+        text = f"{u}{fraction}{unit}"
+    else:
+        fraction, seconds = _go_fraction(u, 9)
+        text = f"{seconds % 60}{fraction}s"
+        minutes = seconds // 60
+        if minutes:
+            text = f"{minutes % 60}m{text}"
+            if minutes // 60:
+                text = f"{minutes // 60}h{text}"
+    return "-" + text if nanoseconds < 0 else text
+
+
+def _go_fraction(value: int, precision: int) -> tuple[str, int]:
+    """time/time.go fmtFrac: the last ``precision`` digits as a fraction without trailing zeros."""
+    digits = str(value % 10**precision).rjust(precision, "0").rstrip("0") if precision else ""
+    return ("." + digits if digits else ""), value // 10**precision if precision else value

@@ -11,8 +11,10 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from . import bodies, godecode
 from . import credentials as creds
-from .errors import bad_request
+from .errors import DecoderError, bad_request
+from .godecode import GoType
 from .identity_schemas import encode_schema_id
 from .models import (
     IDENTITY_STATES,
@@ -26,32 +28,6 @@ from .models import (
 )
 from .values import canonical_uuid, fmt_time, parse_time
 
-CREATE_FIELDS = frozenset(
-    {
-        "schema_id",
-        "traits",
-        "state",
-        "external_id",
-        "organization_id",
-        "metadata_public",
-        "metadata_admin",
-        "verifiable_addresses",
-        "recovery_addresses",
-        "credentials",
-    }
-)
-UPDATE_FIELDS = frozenset(
-    {"schema_id", "traits", "state", "metadata_public", "metadata_admin", "external_id", "credentials"}
-)
-IMPORT_FIELDS = {
-    "password": frozenset({"hashed_password", "password", "use_password_migration_hook"}),
-    "oidc": frozenset({"providers"}),
-    "saml": frozenset({"providers"}),
-}
-PROVIDER_FIELDS = {
-    "oidc": frozenset({"subject", "provider", "use_auto_link", "organization"}),
-    "saml": frozenset({"subject", "provider", "organization"}),
-}
 _JSON_TYPES = ((bool, "bool"), (str, "string"), (int, "number"), (float, "number"), (list, "array"), (dict, "object"))
 
 
@@ -70,24 +46,11 @@ def _json_type(value: Any) -> str:
     return "null"
 
 
-def _strict(body: Mapping[str, Any], allowed: Iterable[str]) -> None:
-    for key in body:
-        if key not in allowed:
-            raise bad_request(message=f'json: unknown field "{key}"')
-
-
 def expect(value: Any, kind: type | tuple[type, ...], field: str, go_type: str) -> None:
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise bad_request(
             message=f"json: cannot unmarshal {_json_type(value)} into Go struct field {field} of type {go_type}"
         )
-
-
-def _optional_str(body: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = body.get(key)
-    if value is not None:
-        expect(value, str, f"{where}.{key}", "string")
-    return value
 
 
 MAX_DEPTH = 64
@@ -141,29 +104,22 @@ def parse_body_time(value: Any, where: str) -> datetime | None:
     return parsed
 
 
-def parse_credentials(value: Any, *, strict: bool) -> dict[str, ImportedCredential] | None:
-    """``credentials`` of a create or PUT body (password, oidc, saml imports)."""
+def decode(body: Any, struct: GoType, *, strict: bool) -> Any:
+    """``body`` as Go's JSON decoder reads it into ``struct`` (``godecode``): the one body validator.
+    What the decoder refuses is a ``DecoderError`` carrying its text."""
+    try:
+        return godecode.decode(body, struct, strict=strict)
+    except godecode.GoDecodeError as error:
+        raise DecoderError(error.text) from None
+
+
+def parse_credentials(value: Mapping[str, Any] | None) -> dict[str, ImportedCredential] | None:
+    """``credentials`` of a decoded create or PUT body (password, oidc, saml imports)."""
     if value is None:
         return None
-    expect(value, dict, "credentials", "identity.AdminIdentityImportCredentials")
-    if strict:
-        _strict(value, IMPORT_FIELDS)
-    out: dict[str, ImportedCredential] = {}
-    for kind, item in value.items():
-        if kind not in IMPORT_FIELDS or item is None:
-            continue
-        expect(item, dict, f"credentials.{kind}", "object")
-        if strict:
-            _strict(item, ("config",))
-        config = item.get("config") or {}
-        expect(config, dict, f"credentials.{kind}.config", "object")
-        if strict:
-            _strict(config, IMPORT_FIELDS[kind])
-            for provider in config.get("providers") or []:
-                if isinstance(provider, Mapping):
-                    _strict(provider, PROVIDER_FIELDS[kind])
-        out[kind] = creds.parse_import(kind, config)
-    return out
+    return {
+        kind: creds.parse_import(kind, item.get("config") or {}) for kind, item in value.items() if item is not None
+    }
 
 
 def addresses(value: Any, where: str) -> list[dict[str, Any]]:
@@ -187,40 +143,43 @@ def addresses(value: Any, where: str) -> list[dict[str, Any]]:
     return out
 
 
-def parse_create_body(body: Any) -> IdentityDraft:
-    """POST /admin/identities (and batch items, fixtures): Kratos' strict decoder."""
-    expect(body, dict, "body", "identity.CreateIdentityBody")
+def parse_create_body(body: Any, struct: GoType = bodies.CREATE_IDENTITY) -> IdentityDraft:
+    """POST /admin/identities (and batch items, fixtures): ``jsonx.NewStrictDecoder`` into
+    ``struct`` (identity/handler.go create), then what identityFromCreateIdentityBody reads. A missing
+    ``schema_id`` is the default schema and missing ``traits`` are ``{}`` (identity/manager.go Create)."""
+    body = decode(body, struct, strict=True) or {}  # null decodes to the zero struct
     check_json(body)
-    _strict(body, CREATE_FIELDS)
     state = parse_state(body.get("state"))
     traits = body.get("traits")
     return IdentityDraft(
-        schema_id=_optional_str(body, "schema_id", "CreateIdentityBody") or "",
+        schema_id=body.get("schema_id") or "",
         traits={} if traits is None else traits,
         state=state,
         metadata_public=body.get("metadata_public"),
         metadata_admin=body.get("metadata_admin"),
-        external_id=_optional_str(body, "external_id", "CreateIdentityBody") or None,
-        organization_id=parse_body_uuid(body.get("organization_id"), "organization_id"),
-        credentials=parse_credentials(body.get("credentials"), strict=True),
+        external_id=body.get("external_id") or None,
+        organization_id=body.get("organization_id"),
+        credentials=parse_credentials(body.get("credentials")),
         verifiable_addresses=addresses(body.get("verifiable_addresses"), "verifiable_addresses"),
         recovery_addresses=addresses(body.get("recovery_addresses"), "recovery_addresses"),
     )
 
 
-def parse_update_body(body: Any) -> IdentityDraft:
-    """PUT /admin/identities/{id}: lenient about unknown fields, full replace of the rest."""
-    expect(body, dict, "body", "identity.UpdateIdentityBody")
+def parse_update_body(body: Any, struct: GoType = bodies.UPDATE_IDENTITY) -> IdentityDraft:
+    """PUT /admin/identities/{id}: ``decoderx`` into ``struct``, lenient about unknown fields; a full
+    replace of the rest, except that an empty ``schema_id`` or ``state`` keeps the stored one
+    (identity/handler.go update)."""
+    body = decode(body, struct, strict=False) or {}
     check_json(body)
     traits = body.get("traits")
     return IdentityDraft(
-        schema_id=_optional_str(body, "schema_id", "UpdateIdentityBody") or "",
+        schema_id=body.get("schema_id") or "",
         traits={} if traits is None else traits,
         state=parse_state(body.get("state")),
         metadata_public=body.get("metadata_public"),
         metadata_admin=body.get("metadata_admin"),
-        external_id=_optional_str(body, "external_id", "UpdateIdentityBody") or None,
-        credentials=parse_credentials(body.get("credentials"), strict=False),
+        external_id=body.get("external_id") or None,
+        credentials=parse_credentials(body.get("credentials")),
     )
 
 

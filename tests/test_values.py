@@ -13,9 +13,11 @@ from mockserver.values import (
     MIN_TIME,
     NIL_UUID,
     canonical_uuid,
+    fmt_go_duration,
     fmt_time,
     lenient_uuid,
     parse_go_duration,
+    parse_go_duration_ns,
     parse_int,
     parse_time,
 )
@@ -91,6 +93,15 @@ def test_integers_as_go_strconv_reads_them(text: str | None, expected: int | Non
 )
 def test_go_durations(text: str, seconds: float) -> None:
     assert parse_go_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("1.5h", "1h30m0s"), ("-5m", "-5m0s"), ("0s", "0s"), ("1500us", "1.5ms"), ("90s", "1m30s"), ("-1ns", "-1ns")],
+)
+def test_go_durations_as_duration_string_prints_them(text: str, shown: str) -> None:
+    nanoseconds = parse_go_duration_ns(text)
+    assert nanoseconds is not None and fmt_go_duration(nanoseconds) == shown
 
 
 @pytest.mark.parametrize("text", ["", "h", "1", "1d", "1h 30m", "+", "9999999999999h"])

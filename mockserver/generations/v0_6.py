@@ -9,15 +9,22 @@ from typing import Any
 from starlette.responses import Response
 
 from .. import wire
+from ..bodies import RAW, STRING
 from ..errors import KratosError, bad_request, not_found, unique_violation
-from ..handlers.common import Context, go_duration, no_content, raw_query, respond
+from ..godecode import UUID, Struct, gofrs_v3_2
+from ..handlers.common import Context, decoderx, json_decoder, no_content, raw_query, recovery_expiry, respond
 from ..handlers.metadata import MetadataHandlers
+from ..handlers.recovery import LINK_FUTURE
 from ..models import Identity, IdentityDraft
 from ..pagination import offset_rels
-from ..values import fmt_time, lenient_uuid, parse_int
+from ..values import NIL_UUID, fmt_time, lenient_uuid, parse_int
 from . import Generation
 
-LEGACY_FIELDS = frozenset({"schema_id", "traits"})
+# identity/handler.go CreateIdentity, UpdateIdentity; selfservice/strategy/link/strategy_recovery.go
+# CreateRecoveryLink (gofrs/uuid v3.2.0) @v0.6.3-alpha.1
+CREATE_IDENTITY = Struct("identity.CreateIdentity", {"schema_id": STRING, "traits": RAW})
+UPDATE_IDENTITY = Struct("identity.UpdateIdentity", {"schema_id": STRING, "traits": RAW})
+RECOVERY_LINK = Struct("link.CreateRecoveryLink", {"identity_id": UUID(gofrs_v3_2), "expires_in": STRING})
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 250, 1000  # what v0.6's code does (its spec says 100 / 500)
 
 
@@ -37,19 +44,11 @@ def legacy_identity(identity: Identity, public_url: str) -> dict[str, Any]:
     return out
 
 
-def _strict_draft(body: Any, *, keep_schema: bool) -> IdentityDraft:
-    if not isinstance(body, dict):
-        raise bad_request(message="json: cannot unmarshal non-object into Go value of type identity.Identity")
-    for key in body:
-        if key not in LEGACY_FIELDS:
-            raise bad_request(message=f'json: unknown field "{key}"')
-    schema_id = body.get("schema_id") or ""
-    if not isinstance(schema_id, str):
-        raise bad_request(message="json: cannot unmarshal into Go struct field schema_id of type string")
-    traits = body.get("traits")
-    return IdentityDraft(
-        schema_id=schema_id if (schema_id or not keep_schema) else "", traits={} if traits is None else traits
-    )
+def _draft(body: Any, struct: Struct) -> IdentityDraft:
+    """identity/handler.go create and update @v0.6: ``jsonx.NewStrictDecoder`` into ``struct``."""
+    decoded = wire.decode(json_decoder(body), struct, strict=True) or {}
+    traits = decoded.get("traits")
+    return IdentityDraft(schema_id=decoded.get("schema_id") or "", traits={} if traits is None else traits)
 
 
 def _lenient_int(value: str | None, default: int) -> int:
@@ -99,7 +98,7 @@ class LegacyHandlers:
         return respond([self._view(i) for i in chosen], 200, {"Link": links})
 
     async def create_identity(self, body: Any = None) -> Response:
-        draft = _strict_draft(body, keep_schema=False)
+        draft = _draft(body, CREATE_IDENTITY)
         identity = self.store.create_identity(draft, conflict=unique_violation)
         return respond(self._view(identity), 201, {"Location": f"{self.ctx.admin_url}/identities/{identity.id}"})
 
@@ -107,7 +106,7 @@ class LegacyHandlers:
         return respond(self._view(self.store.get_identity(lenient_uuid(id))))
 
     async def update_identity(self, id: str, body: Any = None) -> Response:
-        draft = _strict_draft(body, keep_schema=True)
+        draft = _draft(body, UPDATE_IDENTITY)
         return respond(self._view(self.store.update_identity(lenient_uuid(id), draft)))
 
     async def delete_identity(self, id: str) -> Response:
@@ -115,10 +114,9 @@ class LegacyHandlers:
         return no_content()
 
     async def create_recovery_link(self, body: Any = None) -> Response:
-        if not isinstance(body, dict):
-            raise bad_request(message="Unable to decode JSON payload")
-        expires_in = go_duration(body.get("expires_in"))
-        identity = self.store.find_identity(lenient_uuid(str(body.get("identity_id") or "")))
+        p = decoderx(body, RECOVERY_LINK)
+        expires_in = recovery_expiry(p.get("expires_in"), LINK_FUTURE)
+        identity = self.store.find_identity(p.get("identity_id") or NIL_UUID)
         if identity is None:
             raise not_found()
         if not identity.recovery_addresses:

@@ -10,11 +10,13 @@ from typing import Any, TypeVar
 from connexion import request
 from starlette.responses import Response
 
-from ..errors import bad_request
+from .. import wire
+from ..errors import DecoderError, PlainError, bad_request
+from ..godecode import GoType
 from ..pagination import migration_links, migration_page
 from ..store import Store
 from ..urls import REQUEST_BASE
-from ..values import INT64, canonical_uuid, parse_go_duration
+from ..values import INT64, canonical_uuid, fmt_go_duration, parse_go_duration, parse_go_duration_ns
 from ..wire import dumps
 
 T = TypeVar("T")
@@ -135,3 +137,53 @@ def go_duration(value: str | None, field: str = "expires_in") -> timedelta | Non
     if duration <= timedelta(0):
         raise bad_request(f'Value from "{field}" must be result to a future time: {value}')
     return duration
+
+
+# --- request bodies: how each Kratos handler decodes and words them --------------------------------
+
+CONTENT_LENGTH_ZERO = 'Unable to decode HTTP Request Body because its HTTP Header "Content-Length" is zero.'
+EXPIRES_IN_UNPARSABLE = (
+    'Unable to parse "expires_in" whose format should match "[0-9]+(ns|us|ms|s|m|h)" but did not: {}'
+)
+
+
+def body_is_empty() -> bool:
+    """Go's ``r.ContentLength == 0``: no ``Content-Length`` (and not chunked), or ``0``."""
+    length = request.headers.get("content-length")
+    if length is None:
+        return "chunked" not in request.headers.get("transfer-encoding", "").lower()
+    return length.strip() == "0"
+
+
+def json_decoder(body: Any, *, plain: bool = False) -> Any:
+    """``json.NewDecoder(r.Body).Decode``, as create and batch read: an empty body is ``io.EOF``
+    (``plain``: written with ``WriteErrorCode``, see ``PlainError``)."""
+    if body_is_empty():
+        raise PlainError("EOF") if plain else DecoderError("EOF")
+    return body
+
+
+def decoderx(body: Any, struct: GoType) -> Any:
+    """``decoderx.Decode(r, &p, decoderx.HTTPJSONDecoder())`` (oryx/decoderx/http.go), as PUT and
+    the recovery endpoints read: a body is required, unknown fields are ignored, and the decoder's
+    error is the reason ``Unable to decode JSON payload: ...``."""
+    if body_is_empty():
+        raise bad_request(CONTENT_LENGTH_ZERO)
+    try:
+        return wire.decode(body, struct, strict=False) or {}
+    except DecoderError as error:
+        raise bad_request(f"Unable to decode JSON payload: {error.text}") from None
+
+
+def recovery_expiry(value: str | None, future: str) -> timedelta | None:
+    """``expires_in`` of the recovery endpoints: ``time.ParseDuration`` when not empty, and a
+    positive result. ``future`` words the refusal of a non-positive one (its ``{raw}`` is the text
+    sent, ``{duration}`` Go's ``Duration.String()``: the wording differs per strategy and release)."""
+    if not value:
+        return None
+    nanoseconds = parse_go_duration_ns(value)
+    if nanoseconds is None:
+        raise bad_request(EXPIRES_IN_UNPARSABLE.format(value))
+    if nanoseconds <= 0:
+        raise bad_request(future.format(raw=value, duration=fmt_go_duration(nanoseconds)))
+    return timedelta(microseconds=nanoseconds // 1000)

@@ -7,16 +7,20 @@ from typing import Any
 
 from starlette.responses import Response
 
-from .. import wire
-from ..errors import bad_request
+from .. import bodies, patching, wire
+from ..errors import DecoderError, PlainError, bad_request
+from ..godecode import GoType
 from ..models import IdentityDraft
 from ..pagination import keyset_links, offset_links
 from ..store import IdentityPage
 from ..values import NIL_UUID, lenient_uuid, parse_int
 from .common import (
     Context,
+    body_is_empty,
     check_int64,
+    decoderx,
     include_credentials,
+    json_decoder,
     no_content,
     raw_query,
     request_path,
@@ -141,18 +145,18 @@ class IdentityHandlers:
         return respond(self._view(identity, credentials="declassify", include=include))
 
     async def create_identity(self, body: Any = None) -> Response:
-        draft = wire.parse_create_body(body)
+        draft = wire.parse_create_body(json_decoder(body))
         identity = self.store.create_identity(draft)
         location = f"{self.ctx.admin_url}/identities/{identity.id}"
         return respond(self._view(identity, metadata_admin="if-set"), 201, {"Location": location})
 
     async def update_identity(self, id: str, body: Any = None) -> Response:
-        draft = wire.parse_update_body(body)
+        draft = wire.parse_update_body(decoderx(body, bodies.UPDATE_IDENTITY))
         identity = self.store.update_identity(lenient_uuid(id), draft)
         return respond(self._view(identity, metadata_admin="if-set"))
 
     async def patch_identity(self, id: str, body: Any = None) -> Response:
-        identity = self.store.patch_identity(lenient_uuid(id), body)
+        identity = self.store.patch_identity(lenient_uuid(id), patching.EMPTY if body_is_empty() else body)
         return respond(self._view(identity))
 
     async def delete_identity(self, id: str) -> Response:
@@ -164,10 +168,24 @@ class IdentityHandlers:
         return no_content()
 
     async def batch_patch_identities(self, body: Any = None) -> Response:
-        entries = _batch_entries(body)
+        """identity/handler.go batchPatchIdentities: one strict decode of the whole body (its
+        errors written with WriteErrorCode, ``PlainError``), the limits, then each ``create``."""
+        entries = batch_entries(body, bodies.BATCH_PATCH)
+        if len(entries) > MAX_BATCH:
+            raise bad_request(
+                f"The maximum number of identities per request that can be created or deleted at once is {MAX_BATCH}."
+            )
         drafts: list[IdentityDraft | None] = [
             None if entry.get("create") is None else wire.parse_create_body(entry["create"]) for entry in entries
         ]
+        plaintext = sum(
+            1 for entry in entries if _dig(entry, "create", "credentials", "password", "config", "password")
+        )
+        if plaintext > MAX_PLAINTEXT_BATCH:
+            raise bad_request(
+                "The maximum number of identities per request that can be created with a plaintext password "
+                f"is {MAX_PLAINTEXT_BATCH}."
+            )
         results = self.store.batch_create(drafts)
         out: list[dict[str, Any] | None] = []
         for entry, result in zip(entries, results, strict=True):
@@ -185,41 +203,18 @@ class IdentityHandlers:
         return respond({"identities": out})
 
 
-def _batch_entries(body: Any) -> list[dict[str, Any]]:
-    """Whole-request checks of PATCH /admin/identities (strict body, 1000/200 limits)."""
-    if not isinstance(body, dict):
-        raise bad_request(
-            message="json: cannot unmarshal non-object into Go value of type identity.BatchPatchIdentitiesBody"
-        )
-    for key in body:
-        if key != "identities":
-            raise bad_request(message=f'json: unknown field "{key}"')
-    entries = body.get("identities") or []
-    if not isinstance(entries, list):
-        raise bad_request(
-            message="json: cannot unmarshal into Go struct field identities of type []*identity.BatchIdentityPatch"
-        )
-    if len(entries) > MAX_BATCH:
-        raise bad_request(
-            f"The maximum number of identities per request that can be created or deleted at once is {MAX_BATCH}."
-        )
-    plaintext = 0
-    for entry in entries:
-        if not isinstance(entry, dict):
-            raise bad_request(message="json: cannot unmarshal into Go value of type identity.BatchIdentityPatch")
-        for key in entry:
-            if key not in ("patch_id", "create"):
-                raise bad_request(message=f'json: unknown field "{key}"')
-        if entry.get("patch_id") is not None:
-            wire.parse_body_uuid(entry["patch_id"], "patch_id")
-        if _dig(entry, "create", "credentials", "password", "config", "password"):
-            plaintext += 1
-    if plaintext > MAX_PLAINTEXT_BATCH:
-        raise bad_request(
-            "The maximum number of identities per request that can be created with a plaintext password "
-            f"is {MAX_PLAINTEXT_BATCH}."
-        )
-    return entries
+def batch_entries(body: Any, struct: GoType) -> list[dict[str, Any]]:
+    """The batch body as ``jsonx.NewStrictDecoder`` reads it into ``BatchPatchIdentitiesBody``.
+    A ``null`` entry is a nil ``*BatchIdentityPatch`` that Kratos dereferences (a panic); the mock
+    answers 400."""
+    try:
+        decoded = wire.decode(json_decoder(body), struct, strict=True) or {}
+    except DecoderError as error:
+        raise PlainError(error.text) from None
+    entries: list[dict[str, Any] | None] = decoded.get("identities") or []
+    if any(entry is None for entry in entries):
+        raise bad_request("A batch entry is null: Kratos dereferences it and fails with a 500.")
+    return entries  # type: ignore[return-value]
 
 
 def _dig(node: Any, *keys: str) -> Any:

@@ -1,29 +1,37 @@
-"""Admin recovery: a code (201) or a link (200) for an identity, with Go-duration ``expires_in``."""
+"""Admin recovery: a code (201) or a link (200) for an identity, with Go-duration ``expires_in``.
+
+Both endpoints decode with ``decoderx`` (selfservice/strategy/code/strategy_recovery_admin.go
+createRecoveryCodeForIdentity, selfservice/strategy/link/strategy_recovery.go
+createRecoveryLinkForIdentity): a missing ``identity_id`` is ``uuid.Nil``, which is not found.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from starlette.responses import Response
 
-from .. import wire
+from .. import bodies
 from ..errors import KratosError, bad_request
-from ..values import fmt_time
-from .common import Context, go_duration, respond
+from ..godecode import Struct, go_quote
+from ..values import NIL_UUID, fmt_time
+from .common import Context, decoderx, recovery_expiry, respond
 
 LINK_DISABLED = (
     "This endpoint was disabled by system administrator. Please check your url or contact the "
     "system administrator to enable it."
 )
-
-
-def _body(body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise bad_request(message="Unable to decode JSON payload")
-    return body
+# The refusal of a non-positive expires_in: the link strategy prints what was sent; v26.2's code
+# strategy prints the parsed time.Duration (v1.x's printed what was sent, without "be").
+LINK_FUTURE = 'Value from "expires_in" must be result to a future time: {raw}'
+CODE_FUTURE = 'Value from "expires_in" must result to a future time: {duration}'
 
 
 class RecoveryHandlers:
+    LINK_BODY: ClassVar[Struct] = bodies.RECOVERY_LINK
+    CODE_BODY: ClassVar[Struct] = bodies.RECOVERY_CODE
+    CODE_FUTURE: ClassVar[str] = CODE_FUTURE
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.store = ctx.store
@@ -31,21 +39,19 @@ class RecoveryHandlers:
     async def create_recovery_link_for_identity(self, body: Any = None, return_to: str | None = None) -> Response:
         if not self.ctx.recovery_link_enabled:
             raise KratosError(404, LINK_DISABLED)
-        body = _body(body)
-        expires_in = go_duration(body.get("expires_in"))
-        identity_id = wire.parse_body_uuid(body.get("identity_id"), "identity_id") or ""
-        grant = self.store.create_recovery_grant(identity_id, "link", expires_in)
+        p = decoderx(body, self.LINK_BODY)
+        expires_in = recovery_expiry(p.get("expires_in"), LINK_FUTURE)
+        grant = self.store.create_recovery_grant(p.get("identity_id") or NIL_UUID, "link", expires_in)
         link = f"{self.ctx.public_url}/self-service/recovery?flow={grant.flow_id}&token={grant.secret}"
         return respond({"recovery_link": link, "expires_at": fmt_time(grant.expires_at)})
 
     async def create_recovery_code_for_identity(self, body: Any = None) -> Response:
-        body = _body(body)
-        expires_in = go_duration(body.get("expires_in"))
-        flow_type = body.get("flow_type") or "browser"
-        if flow_type not in ("browser", "api"):
-            raise bad_request(f'Value from "flow_type" is not valid: "{flow_type}"')
-        identity_id = wire.parse_body_uuid(body.get("identity_id"), "identity_id") or ""
-        grant = self.store.create_recovery_grant(identity_id, "code", expires_in)
+        p = decoderx(body, self.CODE_BODY)
+        expires_in = recovery_expiry(p.get("expires_in"), self.CODE_FUTURE)
+        flow_type = p.get("flow_type")  # *flow.Type: null or absent is the browser flow, "" is not
+        if flow_type is not None and flow_type not in ("browser", "api"):
+            raise bad_request(f'Value from "flow_type" is not valid: {go_quote(flow_type)}')
+        grant = self.store.create_recovery_grant(p.get("identity_id") or NIL_UUID, "code", expires_in)
         return respond(
             {
                 "recovery_link": f"{self.ctx.recovery_ui_url}?flow={grant.flow_id}",

@@ -18,7 +18,9 @@ from typing import Any, ClassVar
 
 from starlette.responses import Response
 
+from .. import wire
 from ..errors import KratosError, bad_request, create_conflict, unique_violation
+from ..godecode import Struct
 from ..identity_schemas import normalize_identifier
 from ..models import Identity, IdentityDraft
 from ..pagination_v1 import (
@@ -32,10 +34,10 @@ from ..pagination_v1 import (
     parse_migration,
     parse_page,
 )
-from ..values import NIL_UUID, canonical_uuid, lenient_uuid, parse_int
-from .common import raw_query, request_path, respond
-from .identities import IdentityHandlers
-from .v1_bodies import PlainDecodeError, check_strict, lenient_update, parse_create
+from ..values import NIL_UUID, lenient_uuid, parse_int
+from .common import decoderx, json_decoder, raw_query, request_path, respond
+from .identities import IdentityHandlers, batch_entries
+from .v1_bodies import CREATE_V1_0, CREATE_V1_1, UPDATE_IDENTITY, batch_patch, parse_create
 
 # The list handlers name only the parameters they take from connexion (``type: ignore[override]``):
 # connexion coerces every declared parameter a handler names, and these read their page parameters
@@ -51,6 +53,7 @@ class V1IdentityHandlers(IdentityHandlers):
     ORGANIZATIONS: ClassVar[bool] = True  # Identity.OrganizationID exists (v1.1)
     CREDENTIAL_TYPES: ClassVar[tuple[str, ...]] = V1_0_TYPES  # identity.ParseCredentialsType
     PLAIN_CREATE_ERRORS: ClassVar[bool] = False  # create writes decoder errors with WriteErrorCode
+    CREATE_BODY: ClassVar[Struct] = CREATE_V1_1
 
     def _view(self, identity: Any, **options: Any) -> dict[str, Any]:
         out = super()._view(identity, **options)
@@ -69,7 +72,9 @@ class V1IdentityHandlers(IdentityHandlers):
         return respond(self._view(identity, credentials="declassify", include=parsed))
 
     async def create_identity(self, body: Any = None) -> Response:
-        draft = parse_create(body, plain=self.PLAIN_CREATE_ERRORS)
+        draft = parse_create(
+            json_decoder(body, plain=self.PLAIN_CREATE_ERRORS), self.CREATE_BODY, plain=self.PLAIN_CREATE_ERRORS
+        )
         # v1.0 surfaces the raw unique violation; v1.1 words it (identity/handler.go create @v1.1.0)
         identity = self.store.create_identity(
             draft, conflict=unique_violation if self.PLAIN_CREATE_ERRORS else create_conflict
@@ -78,19 +83,21 @@ class V1IdentityHandlers(IdentityHandlers):
         return respond(self._view(identity, metadata_admin="if-set"), 201, {"Location": location})
 
     async def update_identity(self, id: str, body: Any = None) -> Response:
-        return await super().update_identity(id, lenient_update(body))
+        draft = wire.parse_update_body(decoderx(body, UPDATE_IDENTITY))
+        identity = self.store.update_identity(lenient_uuid(id), draft)
+        return respond(self._view(identity, metadata_admin="if-set"))
 
     async def batch_patch_identities(self, body: Any = None) -> Response:
         """One transaction: any failure fails the request, and the results say only ``create``
         (identity/handler.go batchPatchIdentities, identity/manager.go CreateIdentities @v1.x)."""
-        check_strict(body, {"identities": [{"patch_id": None, "create": None}]}, plain=True)
-        entries = _batch_entries(body)
+        entries = batch_entries(body, batch_patch(self.CREATE_BODY))
         if len(entries) > BATCH_LIMIT:
             raise bad_request(
                 f"The maximum number of identities that can be created or deleted at once is {BATCH_LIMIT}."
             )
         drafts: list[IdentityDraft | None] = [
-            None if entry.get("create") is None else parse_create(entry["create"], plain=True) for entry in entries
+            None if entry.get("create") is None else parse_create(entry["create"], self.CREATE_BODY, plain=True)
+            for entry in entries
         ]
         created = self.store.batch_create(drafts)
         out: list[dict[str, Any] | None] = []
@@ -100,32 +107,13 @@ class V1IdentityHandlers(IdentityHandlers):
                 continue
             item: dict[str, Any] = {"action": "create", "identity": result.id}
             if entry.get("patch_id") is not None:
-                item["patch_id"] = canonical_uuid(entry["patch_id"])
+                item["patch_id"] = entry["patch_id"]
             out.append(item)
         return respond({"identities": out})
 
     def _page(self, identities: list[Identity], *, credentials: bool) -> list[dict[str, Any]]:
         mode = "meta" if credentials else "hidden"
         return [self._view(i, credentials=mode) for i in identities]
-
-
-def _batch_entries(body: Any) -> list[dict[str, Any]]:
-    """The decoder's view of a batch body: entries as objects, ``patch_id`` a UUID."""
-    if not isinstance(body, dict):
-        raise PlainDecodeError(
-            "json: cannot unmarshal non-object into Go value of type identity.BatchPatchIdentitiesBody"
-        )
-    entries = body.get("identities") or []
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-        raise PlainDecodeError(
-            "json: cannot unmarshal into Go struct field BatchPatchIdentitiesBody.identities "
-            "of type []*identity.BatchIdentityPatch"
-        )
-    for entry in entries:
-        patch_id = entry.get("patch_id")
-        if patch_id is not None and canonical_uuid(patch_id) is None:
-            raise PlainDecodeError(f'uuid: incorrect UUID format in string "{patch_id}"')
-    return entries
 
 
 def _has_identifier(identity: Identity, value: str, kinds: tuple[str, ...], verbatim: tuple[str, ...] = ()) -> bool:
@@ -141,6 +129,7 @@ def _has_identifier(identity: Identity, value: str, kinds: tuple[str, ...], verb
 class IdentityHandlersV1_0(V1IdentityHandlers):  # noqa: N801 - the release in the name
     ORGANIZATIONS = False
     PLAIN_CREATE_ERRORS = True
+    CREATE_BODY = CREATE_V1_0
 
     async def list_identities(self) -> Response:  # type: ignore[override]
         """x.ParsePagination, ORDER BY id DESC, Paginate(page+1, per_page); a credentials

@@ -9,7 +9,7 @@
   (session/handler.go listIdentitySessions, persister ListSessionsByIdentity).
 * ``PATCH /admin/sessions/{id}/extend``: 200 with the session as loaded with ``ExpandNothing``:
   ``identity: null``, ``devices: []`` (session/handler.go adminSessionExtend @v1.x).
-* recovery: ``flow_type`` does not exist (decoderx ignores it).
+* recovery: ``flow_type`` does not exist (decoderx ignores it); gofrs/uuid v4.3.1's wording.
 * schemas: 0-based pages, ``null`` past the end; an unknown id is retried base64url-decoded and
   the 404 names the decoded id (schema/handler.go getAll, getIdentitySchema @v1.x).
 """
@@ -27,6 +27,7 @@ from ..errors import KratosError, bad_request
 from ..models import Session
 from ..pagination_v1 import first, has, keyset_link, link_header, migration_params, page_params, parse_migration
 from ..values import NIL_UUID, parse_int
+from . import v1_bodies
 from .common import expand_options, raw_query, request_path, respond, strict_uuid
 from .recovery import RecoveryHandlers
 from .schemas import SchemaHandlers
@@ -126,10 +127,12 @@ class SessionHandlersV1_1(V1SessionHandlers):  # noqa: N801 - the release in the
 
 
 class V1RecoveryHandlers(RecoveryHandlers):
-    async def create_recovery_code_for_identity(self, body: Any = None) -> Response:
-        if isinstance(body, dict):
-            body = {k: v for k, v in body.items() if k != "flow_type"}
-        return await super().create_recovery_code_for_identity(body)
+    """The v1.x bodies (gofrs/uuid v4.3.1, no ``flow_type``); the code strategy prints the
+    ``expires_in`` sent when refusing a non-positive one (strategy_recovery*.go @v1.x)."""
+
+    LINK_BODY = v1_bodies.RECOVERY_LINK
+    CODE_BODY = v1_bodies.RECOVERY_CODE
+    CODE_FUTURE = 'Value from "expires_in" must result to a future time: {raw}'
 
 
 class V1SchemaHandlers(SchemaHandlers):

@@ -4,6 +4,9 @@ The mock runs with a token (Ory Network mode), so the spec's ``oryAccessToken`` 
 real and a request without it must be rejected. Check left out, and why:
 ``positive_data_acceptance``: Kratos, and so the mock, rejects schema-valid requests the spec
 cannot describe (unknown identity schemas, traits failing the identity schema, non-UUID session ids).
+``negative_data_rejection`` runs less the bundled baseline's entries: Kratos reads bodies with Go's
+decoder, not the spec, and accepts some bodies the spec calls invalid (a create without
+``schema_id``, ``expires_in: "1.5h"``).
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from __future__ import annotations
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
+from schemathesis.baseline.model import Baseline
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     negative_data_rejection,
@@ -23,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 
 from mockserver import create_app
 from mockserver.app import KratosMockApp, Settings
+from mockserver.fuzz import bundled_baseline
 from mockserver.spec import load_spec
 
 TOKEN = {"Authorization": "Bearer fuzz-token"}
@@ -38,6 +44,19 @@ def kratos_response_schema_conformance(ctx, response, case):  # type: ignore[no-
     return response_schema_conformance(ctx, response, case)
 
 
+BASELINE = Baseline.load(bundled_baseline())
+
+
+def kratos_negative_data_rejection(ctx, response, case):  # type: ignore[no-untyped-def]
+    """negative_data_rejection, less the departures of real Kratos the bundled baseline lists."""
+    try:
+        return negative_data_rejection(ctx, response, case)
+    except Failure as failure:
+        if BASELINE.match(failure, "negative_data_rejection") is not None:
+            return None
+        raise
+
+
 def authorize(case: schemathesis.Case) -> schemathesis.Case:
     """Give generated Authorization headers the real token; cases that omit it stay without."""
     if case.headers and "Authorization" in case.headers:
@@ -51,7 +70,7 @@ CHECKS = [
     content_type_conformance,
     response_headers_conformance,
     kratos_response_schema_conformance,
-    negative_data_rejection,
+    kratos_negative_data_rejection,
 ]
 
 
