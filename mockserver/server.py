@@ -1,7 +1,19 @@
-"""Serving the app with uvicorn: in the foreground (CLI) or on a background thread (tests)."""
+"""Serving the app with uvicorn: in the foreground (CLI) or on a background thread (tests).
+
+Shutting down is not done the way Kratos' Go server does it (cmd/daemon/serve.go, serveAdmin):
+
+- **Shutdown.** On SIGTERM Go's ``http.Server.Shutdown`` stops accepting, lets in-flight requests
+  finish, and when its deadline passes the process exits and the remaining connections are simply
+  dropped. uvicorn instead *cancels* the request tasks after ``timeout_graceful_shutdown``: the
+  cancellation surfaces inside the app (logged as "Exception in ASGI application" with a
+  ``CancelledError`` traceback) and uvicorn answers 500. ``_Server`` drops those connections
+  instead, so the app sees ``http.disconnect`` and the client sees a closed connection.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import signal
 import socket
 import threading
@@ -12,6 +24,11 @@ from typing import Any
 import uvicorn
 
 from .app import KratosMockApp
+
+logger = logging.getLogger("uvicorn.error")
+
+SHUTDOWN_GRACE = 3.0  # in-flight requests get this long after SIGTERM, then their connections are dropped
+DRAIN_AFTER_DROP = 1.0  # for the app to finish once its client is gone; only then are tasks cancelled
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -35,6 +52,41 @@ def url_for(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
+class _Server(uvicorn.Server):
+    """uvicorn's server, but a shutdown that outlasts its grace drops connections instead of
+    cancelling the app's tasks (see the module docstring)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn 0.54 Server.shutdown, up to its timeout
+        logger.info("Shutting down")
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        await asyncio.sleep(0.1)
+        try:
+            await asyncio.wait_for(self._wait_tasks_to_complete(), timeout=SHUTDOWN_GRACE)
+        except TimeoutError:
+            open_connections = list(self.server_state.connections)
+            logger.info("Dropping %d connection(s) still open after %.0f s", len(open_connections), SHUTDOWN_GRACE)
+            for connection in open_connections:
+                transport = getattr(connection, "transport", None)
+                if transport is not None:
+                    transport.abort()  # the app's receive() now answers http.disconnect
+            try:
+                await asyncio.wait_for(self._wait_tasks_to_complete(), timeout=DRAIN_AFTER_DROP)
+            except TimeoutError:
+                logger.error(
+                    "Cancel %s running task(s), timeout graceful shutdown exceeded", len(self.server_state.tasks)
+                )
+                for task in self.server_state.tasks:
+                    task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+
 def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Config:
     return uvicorn.Config(
         app,
@@ -42,7 +94,6 @@ def _config(app: KratosMockApp, log_level: str, access_log: bool) -> uvicorn.Con
         access_log=access_log,
         lifespan="off",
         server_header=False,
-        timeout_graceful_shutdown=3,
     )
 
 
@@ -55,7 +106,7 @@ def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info") -
     received: list[int] = []
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.Server(_config(app, log_level, access_log=True)).run(sockets=[sock])
+        _Server(_config(app, log_level, access_log=True)).run(sockets=[sock])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -75,7 +126,7 @@ class BackgroundServer:
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(host, self.port)
         self.app = app_factory(self.url)
-        self._server = uvicorn.Server(_config(self.app, log_level, access_log=False))
+        self._server = _Server(_config(self.app, log_level, access_log=False))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
