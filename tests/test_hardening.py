@@ -1,4 +1,4 @@
-"""The server against slow clients: SIGTERM during a slow upload.
+"""The server against slow clients: SIGTERM during a slow upload, and a header read timeout.
 
 Kratos' admin server (cmd/daemon/serve.go, serveAdmin) is a Go http.Server with
 ``ReadHeaderTimeout: 5 * time.Second`` behind ory/graceful: on SIGTERM it stops accepting, lets
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from mockserver import create_app
-from mockserver.server import SHUTDOWN_GRACE, BackgroundServer
+from mockserver.server import HEADER_TIMEOUT, SHUTDOWN_GRACE, BackgroundServer
 
 SLOW_UPLOAD_HEAD = (
     b"POST /admin/identities HTTP/1.1\r\nHost: kratos\r\nContent-Type: application/json\r\n"
@@ -159,6 +159,68 @@ def test_sigterm_lets_an_upload_that_finishes_in_the_grace_period_complete(serve
     assert b"connection: close" in response.lower()  # uvicorn ends keep-alive while shutting down
     assert served.proc.returncode == 0, err
     _assert_quiet(out, err)
+
+
+# --- header read timeout ----------------------------------------------------------------------------
+
+
+def test_slowloris_connections_are_closed_after_the_header_timeout(served: Served) -> None:
+    """Go's ReadHeaderTimeout: trickled headers, or none at all, are cut off unanswered after 5 s,
+    while the server keeps answering everyone else."""
+    trickling, idle = served.connect(), served.connect()
+    trickling.sendall(b"GET /admin/identities HTTP/1.1\r\nHost: kratos\r\n")
+    stop = threading.Event()
+    _trickle(trickling, b"X-Slow: 1\r\n", 0.5, stop)
+    started = time.monotonic()
+    assert _status(served, b"GET /health/alive HTTP/1.1\r\nHost: k\r\nConnection: close\r\n\r\n") == 200
+    results: dict[str, tuple[bytes, float]] = {}
+
+    def wait(name: str, sock: socket.socket) -> None:
+        sock.settimeout(HEADER_TIMEOUT + 5)
+        results[name] = (_read_until_closed(sock), time.monotonic() - started)
+
+    waiters = [threading.Thread(target=wait, args=item) for item in (("trickling", trickling), ("idle", idle))]
+    for thread in waiters:
+        thread.start()
+    for thread in waiters:
+        thread.join()
+    stop.set()
+    for name, (data, elapsed) in results.items():
+        assert data == b"", (name, data)
+        assert HEADER_TIMEOUT - 0.5 <= elapsed <= HEADER_TIMEOUT + 2.0, (name, elapsed)
+    trickling.close()
+    idle.close()
+    out, err = served.stop()
+    assert served.proc.returncode == 0, err
+    assert err.count("sent no complete request headers within 5.0 s") == 2, err
+    _assert_quiet(out, err)
+
+
+def test_the_header_timer_restarts_with_each_request_and_spares_bodies() -> None:
+    """On a kept-alive connection each request's headers get the full timeout from their first
+    byte; a slow *body* is not a header timeout (Kratos' ReadTimeout is not reproduced)."""
+    with BackgroundServer(lambda url: create_app(seed=1), header_timeout=0.6) as server:
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            for idle in (0.0, 0.4):
+                time.sleep(idle)  # kept alive between requests: only each request's own time counts
+                sock.sendall(b"GET /health/alive HTTP/1.1\r\nHost: k\r\n")
+                time.sleep(0.3)
+                sock.sendall(b"\r\n")
+                assert sock.recv(4096).startswith(b"HTTP/1.1 200 ")
+            sock.sendall(b"GET /health/alive HTTP/1.1\r\n")
+            started = time.monotonic()
+            assert _read_until_closed(sock) == b""
+            assert 0.4 <= time.monotonic() - started <= 2.0
+        body = b'{"schema_id": "default", "traits": {"email": "slow-body@example.com"}}'
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as sock:
+            sock.sendall(
+                b"POST /admin/identities HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\n"
+                + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            )
+            for index in range(0, len(body), 20):
+                time.sleep(0.25)  # 1 s for the body, longer than the header timeout
+                sock.sendall(body[index : index + 20])
+            assert sock.recv(4096).startswith(b"HTTP/1.1 201 ")
 
 
 def test_background_server_stops_promptly_with_a_stuck_upload() -> None:
