@@ -7,6 +7,7 @@ entry in ``conformance/baseline-v26.2.json``) are reported as known, not as fail
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import warnings
@@ -42,6 +43,8 @@ class FuzzResult:
     elapsed: float = 0.0
     stop_reason: str = ""
     errors: list[str] = field(default_factory=list)
+    links_total: int = 0  # OpenAPI links (declared or inferred) the stateful phase could follow
+    links_covered: set[str] = field(default_factory=set)  # ... and those a chain really followed
 
     @property
     def failures(self) -> list[Finding]:
@@ -54,9 +57,10 @@ class FuzzResult:
     def summary(self) -> str:
         known = len(self.findings) - len(self.failures)
         verdict = "passed" if self.ok else "failed"
+        links = f", {len(self.links_covered)}/{self.links_total} links covered" if self.links_total else ""
         return (
             f"{verdict}: {len(self.failures)} failures, {known} known (baseline), {len(self.errors)} errors "
-            f"in {self.operations} operations, {self.scenarios} scenarios, {self.elapsed:.1f}s"
+            f"in {self.operations} operations, {self.scenarios} scenarios{links}, {self.elapsed:.1f}s"
         )
 
 
@@ -109,7 +113,6 @@ def build_schema(
         warnings.simplefilter("ignore")
         import schemathesis
     _register_checks()
-    _register_hooks()
 
     schema: Any
     if spec is None:
@@ -127,7 +130,6 @@ def build_schema(
     if app is not None:
         schema.app = app
         base_url = base_url or IN_PROCESS_URL
-        _valid_creates(schema)
     if base_url is None:
         raise ValueError("give an app (in-process) or a base URL")
     excluded = list(exclude_checks)
@@ -148,42 +150,67 @@ def build_schema(
     schema.config.phases.update(phases=phases)
     if seed is not None:
         schema.config.seed = seed
+    if stateful:
+        _chains(schema)  # last: it analyses the operations, which must see the configuration above
     return schema
 
 
-VALID_CREATES = "kratos_mock_valid_creates"
+CREATE_IDENTITY = "POST /admin/identities"
+# Kratos' identity.default_schema_id defaults to "default" (embedx/config.schema.json); the mock's
+# bundled schema has that id and an email trait, as Kratos' quickstart schema does.
+CHAIN_SCHEMA_ID = "default"
 
 
-def _valid_creates(schema: Any) -> None:
-    """Stateful chains start with a created identity, and random traits almost never satisfy an
-    identity schema: positive createIdentity cases of this schema get the bundled schema id and a
-    fresh email, so create → get → patch → delete sequences really run. Negative cases are untouched."""
-    setattr(schema, VALID_CREATES, iter(range(10**9)))
+def _chains(schema: Any) -> None:
+    """Let stateful chains (create → get → patch → delete ...) really run, against any spec and target.
+
+    Two things stop them otherwise. Random ``createIdentity`` bodies never satisfy Kratos (unknown
+    fields, a random ``schema_id``, traits the identity schema refuses), so a chain never gets its
+    first identity: in the stateful phase, positive creates are rewritten to the ``default`` schema
+    and a fresh email (negative ones, and the other phases, keep exploring as generated). And
+    schemathesis only starts chains from operations its dependency analysis calls reliable roots;
+    it reads ``schema_id``, ``organization_id`` and ``external_id`` as references to resources no
+    operation returns, so ``createIdentity`` was never a root while ``listSessions`` was, and on a
+    store without sessions no chain got past its first step.
+    """
+    fresh = itertools.count()
+
+    def map_case(context: Any, case: Any) -> Any:
+        meta = case.meta
+        if (
+            case.operation.label != CREATE_IDENTITY
+            or meta is None
+            or meta.phase.name != "stateful"
+            or not meta.generation.mode.is_positive
+        ):
+            return case
+        generated = case.body if isinstance(case.body, dict) else {}
+        body: dict[str, Any] = {k: v for k, v in generated.items() if k in ("metadata_public", "metadata_admin")}
+        if generated.get("state") in ("active", "inactive"):
+            body["state"] = generated["state"]
+        body["schema_id"] = CHAIN_SCHEMA_ID
+        body["traits"] = {"email": f"fuzz-{next(fresh)}@example.com"}
+        case.body = body
+        case.media_type = "application/json"
+        return case
+
+    # Bound to the one operation: with a map_case hook on every operation, schemathesis 4.32 gave up
+    # on the operations with path parameters ("Too many generated examples are filtered out").
+    schema.hook("map_case").apply_to(method="POST", path="/admin/identities")(map_case)
+    _roots_ignore_unreachable_references(schema)
 
 
-def _register_hooks() -> None:
-    """schemathesis allows ``before_call`` only globally: ours acts on schemas marked by ``_valid_creates``."""
-    from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
-
-    if any(
-        getattr(h, "__name__", "") == "before_call" and getattr(h, VALID_CREATES, False)
-        for h in GLOBAL_HOOK_DISPATCHER.get_all().get("before_call", [])
-    ):
+def _roots_ignore_unreachable_references(schema: Any) -> None:
+    """Drop, from schemathesis' dependency graph, inputs that name resources no operation produces:
+    no earlier step can supply them, so they should not keep an operation from starting chains
+    (``is_likely_root_transition``). Nothing else uses such inputs: no response ever fills them."""
+    try:
+        operations = schema.analysis.dependency_graph.operations
+        produced = {output.resource.name for node in operations.values() for output in node.outputs}
+        for node in operations.values():
+            node.inputs[:] = [slot for slot in node.inputs if slot.resource.name in produced]
+    except AttributeError:  # another schemathesis: chains may not start, and the link count will say so
         return
-
-    def before_call(context: Any, case: Any, **kwargs: Any) -> None:
-        counter = getattr(case.operation.schema, VALID_CREATES, None)
-        meta = getattr(case, "meta", None)
-        if counter is None or meta is None or not meta.generation.mode.is_positive:
-            return
-        if case.operation.label == "POST /admin/identities" and isinstance(case.body, dict):
-            for key in ("credentials", "verifiable_addresses", "recovery_addresses", "external_id"):
-                case.body.pop(key, None)
-            case.body["schema_id"] = "default"
-            case.body["traits"] = {"email": f"fuzz-{next(counter)}@example.com"}
-
-    setattr(before_call, VALID_CREATES, True)
-    GLOBAL_HOOK_DISPATCHER.hook(before_call)
 
 
 def _has_tag(document: dict[str, Any], tag: str) -> bool:
@@ -206,12 +233,20 @@ def run(schema: Any, progress: Callable[[str], None] | None = None) -> FuzzResul
     started = time.perf_counter()
     operations: set[str] = set()
     for event in engine.from_schema(schema).execute():
-        if isinstance(event, events.PhaseStarted) and progress:
-            progress(f"phase {event.phase.name.value}")
+        if isinstance(event, events.PhaseStarted):
+            if isinstance(event.payload, events.StatefulPhasePayload):
+                result.links_total = max(result.links_total, event.payload.transitions_total)
+            if progress:
+                progress(f"phase {event.phase.name.value}")
         recorder = getattr(event, "recorder", None)
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished) and recorder is not None:
             result.scenarios += 1
             operations.add(recorder.label)
+            result.links_covered |= {
+                node.transition.id
+                for node in recorder.cases.values()
+                if node.transition is not None and node.is_transition_applied
+            }
             for case_id, nodes in recorder.checks.items():
                 case_node = recorder.cases.get(case_id)
                 for node in nodes:
@@ -331,6 +366,8 @@ def merge(results: Sequence[FuzzResult]) -> FuzzResult:
         merged.scenarios += r.scenarios
         merged.elapsed += r.elapsed
         merged.stop_reason = r.stop_reason
+        merged.links_total += r.links_total
+        merged.links_covered |= r.links_covered
     return merged
 
 
@@ -397,6 +434,8 @@ def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> lis
                     "known": len(result.findings) - len(result.failures),
                     "errors": result.errors,
                     "operations": result.operations,
+                    "links_covered": len(result.links_covered),
+                    "links_total": result.links_total,
                     "elapsed": result.elapsed,
                 }
             )

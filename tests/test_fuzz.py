@@ -204,6 +204,30 @@ def test_cli_fuzz_a_served_mock_by_url_with_a_public_port(tmp_path: Path, capsys
     assert "passed: 0 failures" in (tmp_path / "report.html").read_text()
 
 
+UPSTREAM_SPEC = Path(__file__).resolve().parents[2] / "shared" / "reference" / "specs" / "kratos-v26.2.0.json"
+
+
+@pytest.mark.parametrize("spec", [None, UPSTREAM_SPEC], ids=["our-spec", "upstream-spec"])
+def test_stateful_chains_start_from_created_identities(spec: Path | None) -> None:
+    """Positive creates in the stateful phase get the `default` schema and a fresh email, and
+    createIdentity may start chains: links from its 201 are really followed, on either spec."""
+    if spec is not None and not spec.is_file():
+        pytest.skip(f"the upstream spec is not beside this checkout ({spec})")
+    app = create_app(seed=1)
+    schema = build_schema(app=app, spec=spec, max_examples=25, seed=1, baseline=bundled_baseline())
+    schema.config.phases.update(phases=["stateful"])
+    result = run(schema)
+    assert result.ok, [(f.operation, f.check, f.message[:200]) for f in result.failures] + result.errors
+    created = [e for e in app.journal.entries() if e.operation_id == "createIdentity" and e.status == 201]
+    emails = [e.body["traits"]["email"] for e in created]
+    assert emails and len(set(emails)) == len(emails)
+    assert all(e.body["schema_id"] == "default" for e in created)
+    from_create = {link for link in result.links_covered if link.startswith("POST /admin/identities -> [201]")}
+    assert len(from_create) >= 4, sorted(result.links_covered)
+    assert len(result.links_covered) >= 8 and result.links_total >= 100
+    assert f"/{result.links_total} links covered" in result.summary()
+
+
 def test_only_a_missing_authorization_header_is_known_for_negative_data() -> None:
     """The baseline's `where` keeps its negative_data_rejection entry narrow: a request whose only
     invalid part is the missing Authorization header (OSS Kratos has no admin auth) is known; the
