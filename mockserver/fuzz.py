@@ -41,6 +41,7 @@ class FuzzResult:
     findings: list[Finding] = field(default_factory=list)
     operations: int = 0
     scenarios: int = 0
+    cases: int = 0  # requests generated and sent, all phases
     elapsed: float = 0.0
     stop_reason: str = ""
     errors: list[str] = field(default_factory=list)
@@ -61,7 +62,8 @@ class FuzzResult:
         links = f", {len(self.links_covered)}/{self.links_total} links covered" if self.links_total else ""
         return (
             f"{verdict}: {len(self.failures)} failures, {known} known (baseline), {len(self.errors)} errors "
-            f"in {self.operations} operations, {self.scenarios} scenarios{links}, {self.elapsed:.1f}s"
+            f"in {self.operations} operations, {self.scenarios} scenarios, {self.cases} cases{links}, "
+            f"{self.elapsed:.1f}s"
         )
 
 
@@ -253,6 +255,7 @@ def run(schema: Any, progress: Callable[[str], None] | None = None) -> FuzzResul
         recorder = getattr(event, "recorder", None)
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished) and recorder is not None:
             result.scenarios += 1
+            result.cases += len(recorder.cases)
             operations.add(recorder.label)
             result.links_covered |= {
                 node.transition.id
@@ -376,6 +379,7 @@ def merge(results: Sequence[FuzzResult]) -> FuzzResult:
         merged.errors += r.errors
         merged.operations += r.operations
         merged.scenarios += r.scenarios
+        merged.cases += r.cases
         merged.elapsed += r.elapsed
         merged.stop_reason = r.stop_reason
         merged.links_total += r.links_total
@@ -446,6 +450,7 @@ def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> lis
                     "known": len(result.findings) - len(result.failures),
                     "errors": result.errors,
                     "operations": result.operations,
+                    "cases": result.cases,
                     "links_covered": len(result.links_covered),
                     "links_total": result.links_total,
                     "elapsed": result.elapsed,
