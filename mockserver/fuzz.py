@@ -215,14 +215,16 @@ def _chains(schema: Any) -> None:
 
 
 def _roots_ignore_unreachable_references(schema: Any) -> None:
-    """Drop, from schemathesis' dependency graph, inputs that name resources no operation produces:
-    no earlier step can supply them, so they should not keep an operation from starting chains
-    (``is_likely_root_transition``). Nothing else uses such inputs: no response ever fills them."""
+    """Drop, from schemathesis' dependency graph, the inputs of would-be roots (POSTs, GETs without
+    path parameters: ``is_likely_root_transition``) that name resources no operation produces: no
+    earlier step could supply them, so they should not keep the operation from starting chains.
+    Other operations keep theirs: link inference reads them (identity.schema_id → GET /schemas/{id})."""
     try:
         operations = schema.analysis.dependency_graph.operations
         produced = {output.resource.name for node in operations.values() for output in node.outputs}
         for node in operations.values():
-            node.inputs[:] = [slot for slot in node.inputs if slot.resource.name in produced]
+            if node.method.lower() == "post" or (node.method.lower() == "get" and "{" not in node.path):
+                node.inputs[:] = [slot for slot in node.inputs if slot.resource.name in produced]
     except AttributeError:  # another schemathesis: chains may not start, and the link count will say so
         return
 
