@@ -7,11 +7,14 @@ entry in ``conformance/baseline-v26.2.json``) are reported as known, not as fail
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import time
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -38,9 +41,12 @@ class FuzzResult:
     findings: list[Finding] = field(default_factory=list)
     operations: int = 0
     scenarios: int = 0
+    cases: int = 0  # requests generated and sent, all phases
     elapsed: float = 0.0
     stop_reason: str = ""
     errors: list[str] = field(default_factory=list)
+    links_total: int = 0  # OpenAPI links (declared or inferred) the stateful phase could follow
+    links_covered: set[str] = field(default_factory=set)  # ... and those a chain really followed
 
     @property
     def failures(self) -> list[Finding]:
@@ -53,9 +59,11 @@ class FuzzResult:
     def summary(self) -> str:
         known = len(self.findings) - len(self.failures)
         verdict = "passed" if self.ok else "failed"
+        links = f", {len(self.links_covered)}/{self.links_total} links covered" if self.links_total else ""
         return (
             f"{verdict}: {len(self.failures)} failures, {known} known (baseline), {len(self.errors)} errors "
-            f"in {self.operations} operations, {self.scenarios} scenarios, {self.elapsed:.1f}s"
+            f"in {self.operations} operations, {self.scenarios} scenarios, {self.cases} cases{links}, "
+            f"{self.elapsed:.1f}s"
         )
 
 
@@ -72,13 +80,24 @@ def _register_checks() -> None:
 
     @schemathesis.check
     def kratos_pagination_links(ctx: Any, response: Any, case: Any) -> bool | None:
-        """Kratos' list operations answer 200 with a Link header that has at least rel="first"."""
+        """Kratos' list operations answer 200 with a Link header (see ``kratos_pagination_rels``)."""
         if case.operation.definition.raw.get("operationId") in LIST_OPERATIONS and response.status_code == 200:
             link = response.headers.get("link") or response.headers.get("Link")
             value = link[0] if isinstance(link, list) and link else link
-            if not value or 'rel="first"' not in value:
-                raise AssertionError(f'{case.operation.label} answered 200 without a Link header (rel="first")')
+            if not value or not kratos_pagination_rels(value):
+                raise AssertionError(
+                    f"{case.operation.label} answered 200 without a Kratos Link header "
+                    f'(rel="first", or rel="next" and rel="last" on the first of several pages): {value!r}'
+                )
         return None
+
+
+def kratos_pagination_rels(link: str) -> bool:
+    """Whether a Link header has the relations Kratos always sends: rel="first", except on the first
+    of several legacy pages (page/per_page), where ory/x pagination.HeaderWithFormatter sends only
+    rel="next" and rel="last" (oryx/pagination/header.go, the ``offset < itemsPerPage`` branch)."""
+    rels = set(re.findall(r'rel="([^"]*)"', link))
+    return "first" in rels or {"next", "last"} <= rels
 
 
 def bundled_baseline() -> Path:
@@ -108,7 +127,6 @@ def build_schema(
         warnings.simplefilter("ignore")
         import schemathesis
     _register_checks()
-    _register_hooks()
 
     schema: Any
     if spec is None:
@@ -126,7 +144,6 @@ def build_schema(
     if app is not None:
         schema.app = app
         base_url = base_url or IN_PROCESS_URL
-        _valid_creates(schema)
     if base_url is None:
         raise ValueError("give an app (in-process) or a base URL")
     excluded = list(exclude_checks)
@@ -147,42 +164,69 @@ def build_schema(
     schema.config.phases.update(phases=phases)
     if seed is not None:
         schema.config.seed = seed
+    if stateful:
+        _chains(schema)  # last: it analyses the operations, which must see the configuration above
     return schema
 
 
-VALID_CREATES = "kratos_mock_valid_creates"
+CREATE_IDENTITY = "POST /admin/identities"
+# Kratos' identity.default_schema_id defaults to "default" (embedx/config.schema.json); the mock's
+# bundled schema has that id and an email trait, as Kratos' quickstart schema does.
+CHAIN_SCHEMA_ID = "default"
 
 
-def _valid_creates(schema: Any) -> None:
-    """Stateful chains start with a created identity, and random traits almost never satisfy an
-    identity schema: positive createIdentity cases of this schema get the bundled schema id and a
-    fresh email, so create → get → patch → delete sequences really run. Negative cases are untouched."""
-    setattr(schema, VALID_CREATES, iter(range(10**9)))
+def _chains(schema: Any) -> None:
+    """Let stateful chains (create → get → patch → delete ...) really run, against any spec and target.
+
+    Two things stop them otherwise. Random ``createIdentity`` bodies never satisfy Kratos (unknown
+    fields, a random ``schema_id``, traits the identity schema refuses), so a chain never gets its
+    first identity: in the stateful phase, positive creates are rewritten to the ``default`` schema
+    and a fresh email (negative ones, and the other phases, keep exploring as generated). And
+    schemathesis only starts chains from operations its dependency analysis calls reliable roots;
+    it reads ``schema_id``, ``organization_id`` and ``external_id`` as references to resources no
+    operation returns, so ``createIdentity`` was never a root while ``listSessions`` was, and on a
+    store without sessions no chain got past its first step.
+    """
+    fresh = itertools.count()
+
+    def map_case(context: Any, case: Any) -> Any:
+        meta = case.meta
+        if (
+            case.operation.label != CREATE_IDENTITY
+            or meta is None
+            or meta.phase.name != "stateful"
+            or not meta.generation.mode.is_positive
+        ):
+            return case
+        generated = case.body if isinstance(case.body, dict) else {}
+        body: dict[str, Any] = {k: v for k, v in generated.items() if k in ("metadata_public", "metadata_admin")}
+        if generated.get("state") in ("active", "inactive"):
+            body["state"] = generated["state"]
+        body["schema_id"] = CHAIN_SCHEMA_ID
+        body["traits"] = {"email": f"fuzz-{next(fresh)}@example.com"}
+        case.body = body
+        case.media_type = "application/json"
+        return case
+
+    # Bound to the one operation: with a map_case hook on every operation, schemathesis 4.32 gave up
+    # on the operations with path parameters ("Too many generated examples are filtered out").
+    schema.hook("map_case").apply_to(method="POST", path="/admin/identities")(map_case)
+    _roots_ignore_unreachable_references(schema)
 
 
-def _register_hooks() -> None:
-    """schemathesis allows ``before_call`` only globally: ours acts on schemas marked by ``_valid_creates``."""
-    from schemathesis.hooks import GLOBAL_HOOK_DISPATCHER
-
-    if any(
-        getattr(h, "__name__", "") == "before_call" and getattr(h, VALID_CREATES, False)
-        for h in GLOBAL_HOOK_DISPATCHER.get_all().get("before_call", [])
-    ):
+def _roots_ignore_unreachable_references(schema: Any) -> None:
+    """Drop, from schemathesis' dependency graph, the inputs of would-be roots (POSTs, GETs without
+    path parameters: ``is_likely_root_transition``) that name resources no operation produces: no
+    earlier step could supply them, so they should not keep the operation from starting chains.
+    Other operations keep theirs: link inference reads them (identity.schema_id → GET /schemas/{id})."""
+    try:
+        operations = schema.analysis.dependency_graph.operations
+        produced = {output.resource.name for node in operations.values() for output in node.outputs}
+        for node in operations.values():
+            if node.method.lower() == "post" or (node.method.lower() == "get" and "{" not in node.path):
+                node.inputs[:] = [slot for slot in node.inputs if slot.resource.name in produced]
+    except AttributeError:  # another schemathesis: chains may not start, and the link count will say so
         return
-
-    def before_call(context: Any, case: Any, **kwargs: Any) -> None:
-        counter = getattr(case.operation.schema, VALID_CREATES, None)
-        meta = getattr(case, "meta", None)
-        if counter is None or meta is None or not meta.generation.mode.is_positive:
-            return
-        if case.operation.label == "POST /admin/identities" and isinstance(case.body, dict):
-            for key in ("credentials", "verifiable_addresses", "recovery_addresses", "external_id"):
-                case.body.pop(key, None)
-            case.body["schema_id"] = "default"
-            case.body["traits"] = {"email": f"fuzz-{next(counter)}@example.com"}
-
-    setattr(before_call, VALID_CREATES, True)
-    GLOBAL_HOOK_DISPATCHER.hook(before_call)
 
 
 def _has_tag(document: dict[str, Any], tag: str) -> bool:
@@ -201,27 +245,37 @@ def run(schema: Any, progress: Callable[[str], None] | None = None) -> FuzzResul
 
     result = FuzzResult()
     baseline = schema.config.load_baseline() if schema.config.baseline else None
-    seen: set[tuple[str, str, str, str]] = set()
+    seen: set[tuple[str, str, str, str, int]] = set()
     started = time.perf_counter()
     operations: set[str] = set()
     for event in engine.from_schema(schema).execute():
-        if isinstance(event, events.PhaseStarted) and progress:
-            progress(f"phase {event.phase.name.value}")
+        if isinstance(event, events.PhaseStarted):
+            if isinstance(event.payload, events.StatefulPhasePayload):
+                result.links_total = max(result.links_total, event.payload.transitions_total)
+            if progress:
+                progress(f"phase {event.phase.name.value}")
         recorder = getattr(event, "recorder", None)
         if isinstance(event, events.ScenarioFinished | events.FuzzScenarioFinished) and recorder is not None:
             result.scenarios += 1
+            result.cases += len(recorder.cases)
             operations.add(recorder.label)
-            for name, nodes in recorder.checks.items():
-                del name
+            result.links_covered |= {
+                node.transition.id
+                for node in recorder.cases.values()
+                if node.transition is not None and node.is_transition_applied
+            }
+            for case_id, nodes in recorder.checks.items():
+                case_node = recorder.cases.get(case_id)
                 for node in nodes:
                     if node.status != Status.FAILURE or node.failure_info is None:
                         continue
                     failure = node.failure_info.failure
+                    entry = baseline_entry(baseline, failure, node.name, case_node.value if case_node else None)
                     key = (failure.operation or recorder.label, node.name, type(failure).__name__, failure._unique_key)
-                    if key in seen:
+                    if (*key, id(entry)) in seen:
                         continue
-                    seen.add(key)
-                    known = baseline is not None and baseline.match(failure, node.name) is not None
+                    seen.add((*key, id(entry)))
+                    known = entry is not None
                     result.findings.append(
                         Finding(
                             key[0],
@@ -245,6 +299,77 @@ def run(schema: Any, progress: Callable[[str], None] | None = None) -> FuzzResul
     return result
 
 
+def baseline_entry(baseline: Any, failure: Any, check: str, case: Any) -> Any:
+    """The baseline entry that accounts for this failure, or None.
+
+    An entry matches as in schemathesis (operation, check, failure class, signature, not expired),
+    and, when it has ``where``, only if every condition holds. schemathesis' signatures are coarse
+    (``negative_data_rejection`` is just the status code), so ``where`` keeps an entry from hiding
+    other differences: its keys are the failure's own fields (``not_available_with``, ...),
+    ``case_operation``, the operation of the request the check failed on, and ``invalid``, what
+    ``only_invalid_part`` says of that request.
+    """
+    if baseline is None:
+        return None
+    from schemathesis.baseline import failure_identity
+
+    identity = failure_identity(failure, check)
+    today = date.today()
+    facts: dict[str, str | None] | None = None
+    for entry in baseline.entries:
+        if entry.identity != identity or entry.is_expired(today):
+            continue
+        where = entry.extra.get("where")
+        if not where:
+            return entry
+        if facts is None:
+            facts = _facts(failure, case)
+        if all(facts.get(name) == value for name, value in where.items()):
+            return entry
+    return None
+
+
+def _facts(failure: Any, case: Any) -> dict[str, str | None]:
+    facts: dict[str, str | None] = {
+        name: str(getattr(failure, name))
+        for cls in type(failure).__mro__
+        for name in getattr(cls, "__slots__", ())
+        if isinstance(name, str) and hasattr(failure, name)
+    }
+    facts["invalid"] = only_invalid_part(case)
+    facts["case_operation"] = getattr(getattr(case, "operation", None), "label", None)
+    return facts
+
+
+def only_invalid_part(case: Any) -> str | None:
+    """``"missing header NAME"`` when a negative case's only invalid part is that one required
+    parameter left out (coverage's missing-parameter scenario, or fuzzing's single ``required``
+    mutation) and it was indeed not sent; None for anything else."""
+    from schemathesis.core.parameters import ParameterLocation
+    from schemathesis.generation.meta import CoverageScenario
+
+    meta = getattr(case, "meta", None)
+    if meta is None or not meta.generation.mode.is_negative:
+        return None
+    negative = {location for location, component in meta.components.items() if component.mode.is_negative}
+    data = meta.phase.data
+    name, location = getattr(data, "parameter", None), getattr(data, "parameter_location", None)
+    if negative != {ParameterLocation.HEADER} or location != ParameterLocation.HEADER or not name:
+        return None
+    mutations = getattr(data, "mutations", ())
+    header = ParameterLocation.HEADER
+    if mutations:
+        if not all(
+            m.parameter_location == header and m.parameter == name and m.keywords == ("required",) for m in mutations
+        ):
+            return None
+    elif getattr(data, "scenario", None) != CoverageScenario.MISSING_PARAMETER:
+        return None
+    if any(key.lower() == name.lower() for key in (case.headers or {})):
+        return None
+    return f"missing header {name}"
+
+
 PUBLIC_OPERATIONS = ("listIdentitySchemas", "getIdentitySchema")  # Kratos serves these on its public port
 
 
@@ -256,8 +381,11 @@ def merge(results: Sequence[FuzzResult]) -> FuzzResult:
         merged.errors += r.errors
         merged.operations += r.operations
         merged.scenarios += r.scenarios
+        merged.cases += r.cases
         merged.elapsed += r.elapsed
         merged.stop_reason = r.stop_reason
+        merged.links_total += r.links_total
+        merged.links_covered |= r.links_covered
     return merged
 
 
@@ -324,6 +452,9 @@ def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> lis
                     "known": len(result.findings) - len(result.failures),
                     "errors": result.errors,
                     "operations": result.operations,
+                    "cases": result.cases,
+                    "links_covered": len(result.links_covered),
+                    "links_total": result.links_total,
                     "elapsed": result.elapsed,
                 }
             )

@@ -3,6 +3,11 @@
 Kratos derives credential identifiers and verifiable/recovery addresses from traits marked with
 the extension (identity/extension_*.go). ``derive`` walks the schema and the traits together and returns
 those derived values, normalised as Kratos does (trim, NFKC, lower case; phones to E.164).
+
+Formats are checked as Kratos' ory/jsonschema/v3 checks them (formats.go ``Formats``): ``email`` and
+``hostname`` are ports of its ``isEmail`` and ``isHostname`` (``isEmail`` ends in Go's
+``net/mail.ParseAddress``), formats it does not register are not checked, and a failed format reads
+``"value" is not valid "email"`` (schema.go, Go's ``%q``).
 """
 
 from __future__ import annotations
@@ -16,14 +21,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from jsonschema import FormatChecker, SchemaError
-from jsonschema.validators import validator_for
+from jsonschema import FormatChecker, SchemaError, ValidationError
+from jsonschema.validators import extend, validator_for
 
 from .errors import KratosError, bad_request
 from .spec import bundled
 
 EXTENSION = "ory.sh/kratos"
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 _PHONE_CHARS = re.compile(r"^\+[\d\s\-().]{6,}$")
 
 
@@ -60,6 +64,111 @@ def normalize_phone(value: str) -> str | None:
     return f"+{digits}" if 7 <= len(digits) <= 15 else None
 
 
+# --- formats, as ory/jsonschema/v3 (the version Kratos v26.2.0 pins) checks them -------------------
+
+# RFC 5322 atext as net/mail isAtext has it: printable ASCII but the specials ()<>[]:;@\\,", or any
+# multi-byte rune (RFC 6532); a dot-atom is atext runs joined by single dots (consumeAtom, not permissive).
+_ATEXT = "[!#-'*+\\-/-9=?A-Z^-~\u0080-\U0010ffff]"
+_DOT_ATOM = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
+# consumeQuotedString: qtext or WSP, or a backslash before VCHAR or WSP; addr-spec refuses "".
+_QUOTED = re.compile('"(?:[ \\t!#-\\[\\]-~\u0080-\U0010ffff]|\\\\[ \\t!-~\u0080-\U0010ffff])+"')
+# isHostname: labels of 1-63 letters, digits and hyphens that do not end in one; only the whole
+# name may not start with one (Go checks s[0] for every label); one trailing dot is dropped.
+_HOSTNAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def _go_len(value: str) -> int:
+    """``len`` of a Go string: UTF-8 bytes (a lone surrogate stands for the U+FFFD Go would hold)."""
+    return len(value.encode("utf-8", "surrogatepass"))
+
+
+def is_hostname(value: Any) -> bool:
+    """ory/jsonschema formats.go ``isHostname`` (RFC 1034/1123), quirks included: one trailing dot
+    is dropped, and only the *first* label may not start with a hyphen."""
+    return isinstance(value, str) and len(value.removesuffix(".")) <= 253 and _HOSTNAME.fullmatch(value) is not None
+
+
+def is_email(value: Any) -> bool:
+    """ory/jsonschema formats.go ``isEmail``: at most 254 bytes; the part before the *last* ``@`` at
+    most 64 bytes; the part after it ``isHostname``; and Go's ``net/mail.ParseAddress`` succeeds.
+
+    For a string whose domain passed ``isHostname``, ``ParseAddress`` succeeds exactly when the local
+    part is optional spaces/tabs (``skipSpace``) then a dot-atom or a non-empty quoted-string, and the
+    domain, a dot-atom, has no trailing dot. Display names, angle addresses, comments and groups all
+    end in a character a hostname cannot end in, so they never pass. The parsed address is not
+    compared with the input: ``" a@example.com"`` is valid, as in Kratos.
+    """
+    if not isinstance(value, str) or _go_len(value) > 254:
+        return False
+    at = value.rfind("@")
+    if at == -1:
+        return False
+    local, domain = value[:at], value[at + 1 :]
+    if _go_len(local) > 64 or not is_hostname(domain):
+        return False
+    local = local.lstrip(" \t")
+    return (_DOT_ATOM.fullmatch(local) or _QUOTED.fullmatch(local)) is not None and not domain.endswith(".")
+
+
+def _always(_value: Any) -> bool:
+    return True
+
+
+# The names ory/jsonschema registers (formats.go ``Formats``, plus Kratos' ``no-validate`` from
+# identity/extension_verification.go); a format it does not know (uuid, idn-email, ...) is not checked.
+_GO_FORMATS = (
+    "date-time", "date", "time", "hostname", "email", "tel", "ip-address", "ipv4", "ipv6", "uri", "iri",
+    "uri-reference", "uriref", "iri-reference", "uri-template", "regex", "json-pointer",
+    "relative-json-pointer", "no-validate",
+)  # fmt: skip
+
+
+def format_checker() -> FormatChecker:
+    """jsonschema's checkers for the formats Kratos checks, with Go ports for email and hostname."""
+    checker = FormatChecker(formats=[name for name in _GO_FORMATS if name in FormatChecker.checkers])
+    checker.checks("email")(is_email)
+    checker.checks("hostname")(is_hostname)
+    checker.checks("no-validate")(_always)
+    return checker
+
+
+def go_quote(value: Any) -> str:
+    """Go's ``%q`` of a string (strconv.Quote); other JSON values as JSON."""
+    if not isinstance(value, str):
+        return json.dumps(value)
+    out = ['"']
+    for char in value:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            out.append("\ufffd")  # Go's JSON decoder turned it into U+FFFD, which is printable
+        elif char in '"\\':
+            out.append("\\" + char)
+        elif char.isprintable():  # Python's printable set is Go's unicode.IsPrint (L, M, N, P, S, space)
+            out.append(char)
+        elif char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+_FORMATS = format_checker()
+
+
+def _format_keyword(validator: Any, fmt: Any, instance: Any, schema: Any) -> Iterator[ValidationError]:
+    """The ``format`` keyword with ory/jsonschema's message (schema.go: ``%q is not valid %q``)."""
+    if validator.format_checker is not None and not validator.format_checker.conforms(instance, fmt):
+        yield ValidationError(f"{go_quote(instance)} is not valid {go_quote(fmt)}")
+
+
 @dataclass
 class Derived:
     """What the extension derives from one identity's traits."""
@@ -89,7 +198,7 @@ class IdentitySchema:
         _check_schema_shape(schema_id, document)
         self.id = schema_id
         self.document: dict[str, Any] = dict(document)
-        self._validator = cls(self.document, format_checker=FormatChecker())
+        self._validator = extend(cls, {"format": _format_keyword})(self.document, format_checker=_FORMATS)
 
     def validate(self, traits: Any) -> Derived:
         """Validate ``{"traits": traits}`` and derive identifiers and addresses, or raise 400."""
@@ -99,8 +208,8 @@ class IdentitySchema:
             raise bad_request(_validation_reason(_leaves(errors)))
         derived = Derived()
         traits_schema = self._resolve(self.document.get("properties", {}).get("traits", {}))
-        for pointer, value, ext in self._marked(traits_schema, traits, "#/traits"):
-            _apply_extension(derived, pointer, value, ext)
+        for pointer, value, node in self._marked(traits_schema, traits, "#/traits"):
+            _apply_extension(derived, pointer, value, node)
         return derived
 
     def _resolve(self, node: Any) -> Any:
@@ -120,9 +229,8 @@ class IdentitySchema:
         node = self._resolve(node)
         if not isinstance(node, Mapping):
             return
-        ext = node.get(EXTENSION)
-        if isinstance(ext, Mapping) and isinstance(instance, str):
-            yield pointer, instance, ext
+        if isinstance(node.get(EXTENSION), Mapping) and isinstance(instance, str):
+            yield pointer, instance, node
         if isinstance(instance, Mapping):
             for name, sub in (node.get("properties") or {}).items():
                 if name in instance:
@@ -174,7 +282,8 @@ def _validation_reason(errors: list[Any]) -> str:
     return "\n".join(lines)
 
 
-def _apply_extension(derived: Derived, pointer: str, value: str, ext: Mapping[str, Any]) -> None:
+def _apply_extension(derived: Derived, pointer: str, value: str, node: Mapping[str, Any]) -> None:
+    ext = node[EXTENSION]
     credentials = ext.get("credentials") or {}
     for credential_type in ("password", "webauthn", "passkey"):
         if (credentials.get(credential_type) or {}).get("identifier") is True:
@@ -182,29 +291,32 @@ def _apply_extension(derived: Derived, pointer: str, value: str, ext: Mapping[st
     code = credentials.get("code") or {}
     if code.get("identifier") is True:
         via = code.get("via") or "email"
-        address = _address(pointer, value, via)
+        # extension_credentials.go: x.NormalizeIdentifier(value, "email") normalises and never refuses
+        address = _address(pointer, value, via, check_email=False)
         derived.add_identifier("code", address)
         if (via, address) not in derived.code_addresses:
             derived.code_addresses.append((via, address))
+    fmt = node.get("format") or ""
     for kind, bucket in (("verification", derived.verifiable), ("recovery", derived.recovery)):
         via = (ext.get(kind) or {}).get("via")
         if via in ("email", "sms"):
-            entry = (via, _address(pointer, value, via))
+            # extension_verification.go checks isEmail only when the trait has no format of its own (the
+            # format keyword has checked it otherwise); extension_recovery.go always checks it.
+            entry = (via, _address(pointer, value, via, check_email=kind == "recovery" or not fmt))
             if entry not in bucket:
                 bucket.append(entry)
 
 
-def _address(pointer: str, value: str, via: str) -> str:
+def _address(pointer: str, value: str, via: str, *, check_email: bool) -> str:
     """An address for ``via``; a value that is not one is a 400, as in Kratos' extensions."""
     if via == "sms":
         phone = normalize_phone(unicodedata.normalize("NFKC", value).strip())
         if phone is None:
-            raise bad_request(_validation_reason_text(pointer, f'"{value}" is not valid "tel"'))
+            raise bad_request(_validation_reason_text(pointer, f'{go_quote(value)} is not valid "tel"'))
         return phone
-    address = normalize_identifier(value)
-    if not _EMAIL.match(address):
-        raise bad_request(_validation_reason_text(pointer, f'"{value}" is not valid "email"'))
-    return address
+    if check_email and not is_email(value):
+        raise bad_request(_validation_reason_text(pointer, f'{go_quote(value)} is not valid "email"'))
+    return unicodedata.normalize("NFKC", value).strip().lower()  # never E.164: the channel is email
 
 
 def _validation_reason_text(pointer: str, text: str) -> str:

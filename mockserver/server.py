@@ -1,7 +1,27 @@
-"""Serving the app with uvicorn: in the foreground (CLI) or on a background thread (tests)."""
+"""Serving the app with uvicorn: in the foreground (CLI) or on a background thread (tests).
+
+Two things uvicorn does not do the way Kratos' Go server does (cmd/daemon/serve.go, serveAdmin):
+
+- **Header read timeout.** Kratos sets ``ReadHeaderTimeout: 5 * time.Second``: a client that has not
+  sent its complete request headers 5 s after connecting (or after the first byte of a later request
+  on a kept-alive connection) is disconnected without an answer (net/http treats the timeout as a
+  common read error and does not reply). uvicorn 0.54 has no such timeout: ``timeout_keep_alive``
+  is only armed once a response is complete, so a connection that trickles header bytes, or sends
+  none, stays open for ever. ``HeaderTimeoutProtocol`` adds the timer to uvicorn's httptools
+  protocol. Not reproduced: Kratos' ``ReadTimeout`` (30 s for headers *and* body) and
+  ``WriteTimeout`` (120 s); uvicorn exposes no per-request read or write deadline.
+- **Shutdown.** On SIGTERM Go's ``http.Server.Shutdown`` stops accepting, lets in-flight requests
+  finish, and when its deadline passes the process exits and the remaining connections are simply
+  dropped. uvicorn instead *cancels* the request tasks after ``timeout_graceful_shutdown``: the
+  cancellation surfaces inside the app (logged as "Exception in ASGI application" with a
+  ``CancelledError`` traceback) and uvicorn answers 500. ``_Server`` drops those connections
+  instead, so the app sees ``http.disconnect`` and the client sees a closed connection.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import signal
 import socket
 import threading
@@ -12,6 +32,12 @@ from typing import Any
 import uvicorn
 
 from .app import KratosMockApp
+
+logger = logging.getLogger("uvicorn.error")
+
+HEADER_TIMEOUT = 5.0  # Kratos' admin server: ReadHeaderTimeout: 5 * time.Second (cmd/daemon/serve.go)
+SHUTDOWN_GRACE = 3.0  # in-flight requests get this long after SIGTERM, then their connections are dropped
+DRAIN_AFTER_DROP = 1.0  # for the app to finish once its client is gone; only then are tasks cancelled
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -35,7 +61,98 @@ def url_for(host: str, port: int) -> str:
     return f"http://[{shown}]:{port}" if ":" in shown else f"http://{shown}:{port}"
 
 
-def _config(app: KratosMockApp, log_level: str, access_log: bool, log_format: str = "text") -> uvicorn.Config:
+def _header_timeout_protocol(timeout: float) -> type[asyncio.Protocol] | str:
+    """uvicorn's httptools protocol with a header read timeout (h11, if httptools is missing, has none)."""
+    try:
+        from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    except ImportError:  # pragma: no cover - httptools is a dependency
+        return "auto"
+
+    class HeaderTimeoutProtocol(HttpToolsProtocol):
+        """Closes the connection, without an answer, when a request's headers take too long (Go's
+        ``ReadHeaderTimeout``): timed from the connection for its first request, and from the first
+        byte of each later one (Go waits for that byte under ``IdleTimeout``, uvicorn under
+        ``timeout_keep_alive``)."""
+
+        _header_timer: asyncio.TimerHandle | None = None
+
+        def _arm_header_timer(self) -> None:
+            self._cancel_header_timer()
+            self._header_timer = self.loop.call_later(timeout, self._header_timeout)
+
+        def _cancel_header_timer(self) -> None:
+            if self._header_timer is not None:
+                self._header_timer.cancel()
+                self._header_timer = None
+
+        def _header_timeout(self) -> None:
+            self._header_timer = None
+            if not self.transport.is_closing():
+                logger.info("Closing a connection that sent no complete request headers within %.1f s", timeout)
+                self.transport.close()
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm_header_timer()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            if self._header_timer is None:
+                self._arm_header_timer()
+
+        def on_headers_complete(self) -> None:
+            self._cancel_header_timer()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._cancel_header_timer()
+            super().connection_lost(exc)
+
+    return HeaderTimeoutProtocol
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, but a shutdown that outlasts its grace drops connections instead of
+    cancelling the app's tasks (see the module docstring)."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        # uvicorn 0.54 Server.shutdown, up to its timeout
+        logger.info("Shutting down")
+        for server in self.servers:
+            server.close()
+        for sock in sockets or []:
+            sock.close()
+        for connection in list(self.server_state.connections):
+            connection.shutdown()
+        await asyncio.sleep(0.1)
+        try:
+            await asyncio.wait_for(self._wait_tasks_to_complete(), timeout=SHUTDOWN_GRACE)
+        except TimeoutError:
+            open_connections = list(self.server_state.connections)
+            logger.info("Dropping %d connection(s) still open after %.0f s", len(open_connections), SHUTDOWN_GRACE)
+            for connection in open_connections:
+                transport = getattr(connection, "transport", None)
+                if transport is not None:
+                    transport.abort()  # the app's receive() now answers http.disconnect
+            try:
+                await asyncio.wait_for(self._wait_tasks_to_complete(), timeout=DRAIN_AFTER_DROP)
+            except TimeoutError:
+                logger.error(
+                    "Cancel %s running task(s), timeout graceful shutdown exceeded", len(self.server_state.tasks)
+                )
+                for task in self.server_state.tasks:
+                    task.cancel(msg="Task cancelled, timeout graceful shutdown exceeded")
+        if not self.force_exit:
+            await self.lifespan.shutdown()
+
+
+def _config(
+    app: KratosMockApp,
+    log_level: str,
+    access_log: bool,
+    header_timeout: float | None = HEADER_TIMEOUT,
+    log_format: str = "text",
+) -> uvicorn.Config:
     extra: dict[str, Any] = {}
     if log_format == "json":
         from .logs import json_config
@@ -44,15 +161,22 @@ def _config(app: KratosMockApp, log_level: str, access_log: bool, log_format: st
     return uvicorn.Config(
         app,
         **extra,
+        http=_header_timeout_protocol(header_timeout) if header_timeout else "auto",
         log_level=log_level,
         access_log=access_log,
         lifespan="off",
         server_header=False,
-        timeout_graceful_shutdown=3,
     )
 
 
-def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info", log_format: str = "text") -> None:
+def serve(
+    app: KratosMockApp,
+    sock: socket.socket,
+    *,
+    log_level: str = "info",
+    log_format: str = "text",
+    header_timeout: float | None = HEADER_TIMEOUT,
+) -> None:
     """Serve until SIGINT/SIGTERM, then drain and return (exit status 0, not death by signal).
 
     uvicorn handles the signal and, once shut down, raises it again against the handlers that were
@@ -61,7 +185,8 @@ def serve(app: KratosMockApp, sock: socket.socket, *, log_level: str = "info", l
     received: list[int] = []
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        uvicorn.Server(_config(app, log_level, access_log=True, log_format=log_format)).run(sockets=[sock])
+        config = _config(app, log_level, access_log=True, header_timeout=header_timeout, log_format=log_format)
+        _Server(config).run(sockets=[sock])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -76,6 +201,7 @@ class BackgroundServer:
         host: str = "127.0.0.1",
         port: int = 0,
         log_level: str = "warning",
+        header_timeout: float | None = HEADER_TIMEOUT,
     ) -> None:
         """``app_factory`` builds the app for the URL the server got (port 0: a free one), or is
         an app already built (one that follows its clients' ``Host``, ``Settings.follow_host``)."""
@@ -83,7 +209,7 @@ class BackgroundServer:
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(host, self.port)
         self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(self.url)
-        self._server = uvicorn.Server(_config(self.app, log_level, access_log=False))
+        self._server = _Server(_config(self.app, log_level, access_log=False, header_timeout=header_timeout))
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:

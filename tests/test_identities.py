@@ -418,7 +418,7 @@ def test_patch_errors_change_nothing(client: TestClient, ops: list[dict[str, Any
 @pytest.mark.parametrize(
     ("method", "second"),
     [
-        ("post", {"schema_id": "default", "traits": {"email": "ADA@example.com "}}),
+        ("post", {"schema_id": "default", "traits": {"email": " ADA@example.com"}}),
         ("post", {"schema_id": "default", "traits": {"email": "other@example.com"}, "external_id": "e1"}),
     ],
 )

@@ -16,7 +16,7 @@ from mockserver.identity_schemas import SchemaRegistry, default_schemas
 from mockserver.models import IdentityDraft
 from mockserver.store import Store
 
-EMAILS = st.sampled_from([f"user{i}@example.com" for i in range(6)] + ["USER0@example.com "])
+EMAILS = st.sampled_from([f"user{i}@example.com" for i in range(6)] + [" USER0@example.com"])
 EXTERNAL = st.none() | st.sampled_from(["e1", "e2", "e3"])
 
 
