@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -11,6 +11,7 @@ from connexion import request
 from starlette.responses import Response
 
 from ..errors import bad_request
+from ..kratos_config import KratosConfig
 from ..pagination import migration_links, migration_page
 from ..store import Store
 from ..values import INT64, canonical_uuid, parse_go_duration
@@ -43,6 +44,7 @@ class Context:
     recovery_ui_url: str
     recovery_link_enabled: bool = True
     metrics: Any = None  # mockserver.metrics.Metrics, for the legacy /metrics/prometheus operation
+    config: KratosConfig = field(default_factory=KratosConfig)  # the user's kratos.yml (public API)
 
 
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
