@@ -88,6 +88,11 @@ class PublicSessionVerbs:
         return self.clock.now()
 
     @locked
+    def draw_uuid(self) -> str:
+        """A random UUID v4 from the seeded source (flow and error ids)."""
+        return self.entropy.uuid4()
+
+    @locked
     def draw_token(self, length: int) -> str:
         """Random letters and digits from the seeded source (cookie nonces, CSRF material)."""
         return self.entropy.token(length)
