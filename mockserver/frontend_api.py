@@ -21,8 +21,11 @@ from starlette.types import Receive, Scope
 from . import tuning
 
 TAG = "frontend"
-# migrationpagination reads unparsable page parameters as the defaults
-LENIENT = frozenset({"per_page", "page", "page_size", "page_token"})
+# migrationpagination reads unparsable page parameters as the defaults; Kratos parses booleans
+# with strconv.ParseBool (errors: false) and answers a missing flow id itself (400 or 404)
+LENIENT = frozenset(
+    {"per_page", "page", "page_size", "page_token", "refresh", "return_session_token_exchange_code", "flow", "id"}
+)
 
 
 def _tagged(op: Any) -> bool:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ..handlers.frontend_sessions import FrontendSessionHandlers
 from ..handlers.identities import IdentityHandlers
+from ..handlers.login import LoginHandlers
 from ..handlers.metadata import MetadataHandlers
 from ..handlers.recovery import RecoveryHandlers
+from ..handlers.registration import RegistrationHandlers
 from ..handlers.schemas import SchemaHandlers
 from ..handlers.sessions import SessionHandlers
 from . import Generation
@@ -21,6 +23,8 @@ V26_2 = Generation(
         SchemaHandlers,
         MetadataHandlers,
         FrontendSessionHandlers,
+        LoginHandlers,
+        RegistrationHandlers,
     ),
     admin_paths=("/admin/",),
     # /sessions is the public API's (listMySessions...): admin and public share one port
