@@ -108,8 +108,18 @@ INERT = (
     "selfservice.flows.recovery",
     "selfservice.flows.verification",
     "selfservice.flows.settings",
-    "selfservice.flows.error.ui_url",
+    # the self-service error UI's own settings
 )
+# Behaviour the mock does not implement, accepted where kratos.yml spells out Kratos' default.
+ACCEPTED_AT_DEFAULT: dict[str, Any] = {
+    "security.account_enumeration.mitigate": False,
+    "selfservice.flows.registration.login_hints": False,
+    "feature_flags.cacheable_sessions": False,
+    "feature_flags.use_continue_with_transitions": False,
+    "feature_flags.choose_recovery_address": False,
+    "feature_flags.legacy_continue_with_verification_ui": False,
+    "selfservice.flows.login.after.hooks": [],
+}
 # Methods the mock does not implement: accepted only when switched off.
 UNSUPPORTED_METHODS = ("oidc", "saml", "totp", "lookup_secret", "webauthn", "passkey")
 
@@ -262,7 +272,7 @@ def _special(key: str, value: Any, document: Mapping[str, Any], values: dict[str
     """Keys read by the structured readers below, and methods accepted only when switched off."""
     parts = key.split(".")
     if key.startswith(("selfservice.flows.registration.after", "selfservice.flows.registration.style")):
-        return key not in ("selfservice.flows.registration.after.default_browser_return_url",)
+        return True  # read by _registration
     if key in ("selfservice.flows.registration.enable_legacy_one_step", "selfservice.flows.login.style"):
         if key == "selfservice.flows.login.style" and value != "unified":
             raise ConfigError(
@@ -270,6 +280,8 @@ def _special(key: str, value: Any, document: Mapping[str, Any], values: dict[str
             )
         return True
     if key.startswith("identity."):
+        return True  # read by _identity
+    if ACCEPTED_AT_DEFAULT.get(key, ...) == value:
         return True
     if len(parts) >= 3 and parts[:2] == ["selfservice", "methods"] and parts[2] in UNSUPPORTED_METHODS:
         if key.endswith(".enabled") and value is False:
@@ -304,27 +316,26 @@ def _registration(document: Mapping[str, Any]) -> dict[str, Any]:
         legacy, "selfservice.flows.registration.enable_legacy_one_step"
     )
     after = flow.get("after") or {}
+    if not isinstance(after, Mapping):
+        raise ConfigError("kratos.yml: selfservice.flows.registration.after must be a mapping")
+    # registry_default_registration.go PostRegistrationPostPersistHooks: the method's hooks, or,
+    # when it has none, the global ones; hooks of other methods never run for a password sign-up
+    password = after.get("password") or {}
+    if not isinstance(password, Mapping):
+        raise ConfigError("kratos.yml: selfservice.flows.registration.after.password must be a mapping")
+    where = "selfservice.flows.registration.after.password.hooks"
+    hooks = password.get("hooks") or []
+    if not hooks:
+        where, hooks = "selfservice.flows.registration.after.hooks", after.get("hooks") or []
     session_hook = False
-    for scope, node in after.items():
-        if scope == "default_browser_return_url":
-            continue
-        where = f"selfservice.flows.registration.after.{scope}"
-        if scope == "hooks":
-            hooks = node
-        elif isinstance(node, Mapping):
-            for key in node:
-                if key not in ("hooks", "default_browser_return_url"):
-                    raise ConfigError(f"kratos.yml: the key {where}.{key} is not supported by kratos-mock yet")
-            hooks, where = node.get("hooks") or [], f"{where}.hooks"
-            if node.get("default_browser_return_url") is not None:
-                _url(node["default_browser_return_url"], f"{where}.default_browser_return_url")
-        else:
-            raise ConfigError(f"kratos.yml: the key {where} is not supported by kratos-mock yet")
-        for hook in hooks or []:
-            name = hook.get("hook") if isinstance(hook, Mapping) else None
-            if name != "session":
-                raise ConfigError(f"kratos.yml: the {name!r} hook in {where} is not supported by kratos-mock yet")
-            session_hook = True
+    for hook in hooks:
+        name = hook.get("hook") if isinstance(hook, Mapping) else None
+        if name != "session":
+            raise ConfigError(f"kratos.yml: the {name!r} hook in {where} is not supported by kratos-mock yet")
+        session_hook = True
+    if password.get("default_browser_return_url") is not None:
+        key = "selfservice.flows.registration.after.password.default_browser_return_url"
+        out["registration_after_return_url"] = _url(password["default_browser_return_url"], key)
     out["registration_session_hook"] = session_hook
     return out
 
