@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import ipaddress
 import json
+import string
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import format_datetime
@@ -21,6 +24,7 @@ from typing import Protocol
 from ..values import fmt_time, parse_time
 
 COOKIE_PREFIX = "ory_mock_"
+_ALNUM = string.ascii_letters + string.digits
 
 
 class HeaderLookup(Protocol):
@@ -116,6 +120,7 @@ class CookieSpec:
     http_only: bool = True
     secure: bool = True
     same_site: str = "Lax"
+    expires: bool = True  # gorilla/sessions adds Expires beside Max-Age; nosurf does not
 
 
 def set_cookie(name: str, value: str, spec: CookieSpec, now: datetime) -> str:
@@ -126,10 +131,12 @@ def set_cookie(name: str, value: str, spec: CookieSpec, now: datetime) -> str:
     if spec.domain:
         parts.append(f"Domain={spec.domain.lstrip('.')}")
     if spec.max_age > 0:
-        parts.append(f"Expires={http_date(now + timedelta(seconds=spec.max_age))}")
+        if spec.expires:
+            parts.append(f"Expires={http_date(now + timedelta(seconds=spec.max_age))}")
         parts.append(f"Max-Age={spec.max_age}")
     elif spec.max_age < 0:
-        parts.append("Expires=Thu, 01 Jan 1970 00:00:01 GMT")
+        if spec.expires:
+            parts.append("Expires=Thu, 01 Jan 1970 00:00:01 GMT")
         parts.append("Max-Age=0")
     if spec.http_only:
         parts.append("HttpOnly")
@@ -161,12 +168,22 @@ def client_device(headers: HeaderLookup, remote: str) -> dict[str, str | None]:
     }
 
 
+def logout_token(session_token: str) -> str:
+    """The session's logout token (Kratos draws ``ory_lo_`` + 32 letters and digits at login and
+    stores it; the mock derives it from the session token, so seeded sessions have one too)."""
+    digest = hashlib.sha256(b"kratos-mock logout " + session_token.encode()).digest()
+    number = int.from_bytes(digest, "big")
+    letters = []
+    for _ in range(32):
+        number, index = divmod(number, len(_ALNUM))
+        letters.append(_ALNUM[index])
+    return "ory_lo_" + "".join(letters)
+
+
 def _forwarded_ip(value: str | None) -> str | None:
     """The last non-private address of X-Forwarded-For ("" if all are private)."""
     if not value:
         return None
-    import ipaddress
-
     for candidate in reversed(value.split(",")):
         ip = candidate.strip()
         try:

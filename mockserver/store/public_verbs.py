@@ -93,6 +93,11 @@ class PublicSessionVerbs:
         return self.entropy.uuid4()
 
     @locked
+    def draw_bytes(self, length: int) -> bytes:
+        """Random bytes from the seeded source (CSRF tokens and their one-time pads)."""
+        return self.entropy.bytes(length)
+
+    @locked
     def draw_token(self, length: int) -> str:
         """Random letters and digits from the seeded source (cookie nonces, CSRF material)."""
         return self.entropy.token(length)
