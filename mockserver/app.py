@@ -135,6 +135,7 @@ class KratosMockApp:
                 frontdoor.admin_auth(self.access, generation.admin_paths),
                 frontdoor.journal(self.journal, metrics, self.store.clock.now),
                 frontdoor.body_cap,
+                frontend_api.keep_body,
             ],
         )
 

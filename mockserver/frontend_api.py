@@ -16,7 +16,7 @@ from connexion import AsyncApp
 from connexion.datastructures import MediaTypeDict
 from connexion.resolver import Resolver
 from connexion.validators import AbstractRequestBodyValidator
-from starlette.types import Receive, Scope
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import tuning
 
@@ -24,7 +24,18 @@ TAG = "frontend"
 # migrationpagination reads unparsable page parameters as the defaults; Kratos parses booleans
 # with strconv.ParseBool (errors: false) and answers a missing flow id itself (400 or 404)
 LENIENT = frozenset(
-    {"per_page", "page", "page_size", "page_token", "refresh", "return_session_token_exchange_code", "flow", "id"}
+    {
+        "per_page",
+        "page",
+        "page_size",
+        "page_token",
+        "refresh",
+        "return_session_token_exchange_code",
+        "flow",
+        "id",
+        "init_code",
+        "return_to_code",
+    }
 )
 
 
@@ -81,3 +92,42 @@ def add(
         },
         uri_parser_class=tuning.GoQueryParser,
     )
+
+
+BODY_KEY = "kratos_mock.body"
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def keep_body(inner: ASGIApp) -> ASGIApp:
+    """A front-door step: self-service request bodies are read once, kept in the scope's shared
+    ``extensions`` (``BODY_KEY``) and replayed, so the handlers decode them as Kratos does even
+    after connexion has parsed a form for itself. The body cap runs before this step."""
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in BODY_METHODS
+            or not scope["path"].startswith("/self-service/")
+        ):
+            await inner(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        pending: list[Message] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                pending.append(message)
+                break
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        scope.setdefault("extensions", {})[BODY_KEY] = body
+        replay: list[Message] = [{"type": "http.request", "body": body, "more_body": False}, *pending]
+
+        async def replayed() -> Message:
+            return replay.pop(0) if replay else await receive()
+
+        await inner(scope, replayed, send)
+
+    return app

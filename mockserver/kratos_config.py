@@ -237,7 +237,8 @@ def load_config(source: str | Path | Mapping[str, Any] | KratosConfig | None) ->
 
 
 def _leaves(node: Any, prefix: str = "") -> list[tuple[str, Any]]:
-    if isinstance(node, Mapping) and node:
+    """(dotted key, value) of every setting; an empty mapping sets nothing."""
+    if isinstance(node, Mapping):
         out: list[tuple[str, Any]] = []
         for key, value in node.items():
             out += _leaves(value, f"{prefix}.{key}" if prefix else str(key))

@@ -116,7 +116,10 @@ def test_the_quickstart_config_loads(tmp_path: Path) -> None:
     [
         ({"selfservice": {"methods": {"totp": {"enabled": True}}}}, "selfservice.methods.totp"),
         ({"selfservice": {"methods": {"code": {"passwordless_enabled": True}}}}, "passwordless_enabled"),
-        ({"session": {"whoami": {"tokenizer": {"templates": {"jwt": {}}}}}}, "session.whoami.tokenizer.templates"),
+        (
+            {"session": {"whoami": {"tokenizer": {"templates": {"jwt": {"ttl": "1m"}}}}}},
+            "session.whoami.tokenizer.templates",
+        ),
         ({"selfservice": {"flows": {"login": {"style": "identifier_first"}}}}, "selfservice.flows.login.style"),
         (
             {"selfservice": {"flows": {"registration": {"after": {"hooks": [{"hook": "web_hook"}]}}}}},

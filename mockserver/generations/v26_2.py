@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..handlers.frontend_sessions import FrontendSessionHandlers
 from ..handlers.identities import IdentityHandlers
 from ..handlers.login import LoginHandlers
+from ..handlers.logout import LogoutHandlers
 from ..handlers.metadata import MetadataHandlers
 from ..handlers.recovery import RecoveryHandlers
 from ..handlers.registration import RegistrationHandlers
@@ -25,6 +26,7 @@ V26_2 = Generation(
         FrontendSessionHandlers,
         LoginHandlers,
         RegistrationHandlers,
+        LogoutHandlers,
     ),
     admin_paths=("/admin/",),
     # /sessions is the public API's (listMySessions...): admin and public share one port

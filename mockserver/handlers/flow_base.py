@@ -14,8 +14,8 @@ from connexion import request
 from starlette.responses import Response
 
 from ..errors import KratosError, not_found
-from ..models import Flow
-from ..selfservice import flows, texts
+from ..models import Flow, Identity, Session
+from ..selfservice import cookies, csrf, flows, nodes, texts
 from ..selfservice.cookies import request_cookies
 from ..selfservice.errors import PublicError, flow_gone_on_get, flow_id_missing
 from ..values import canonical_uuid, fmt_time
@@ -116,8 +116,88 @@ class FlowHandlers(PublicHandlers):
             raise flows.expired_error(expired_at, now, fresh.id)
         return self._redirect(f"{ui_url}?flow={fresh.id}")
 
+    def _with_cookies(self, response: Response, set_cookies: Sequence[str]) -> Response:
+        for value in set_cookies:
+            response.headers.append("Set-Cookie", value)
+        return response
+
+    def _completed_or_redirect(self, error: KratosError, set_cookies: Sequence[str]) -> Response:
+        """x.SendFlowCompletedAsRedirectOrJSON with an error: JSON (Accept) gets it, browsers go to
+        the return_to (or the default return URL)."""
+        if self._accepts_json():
+            error.headers.update({"Set-Cookie": set_cookies[0]} if set_cookies else {})
+            raise error
+        config = self.config
+        try:
+            target = flows.check_return_to(
+                self._first("return_to"),
+                config.default_browser_return_url,
+                config.allowed_return_urls,
+                self.ctx.public_url,
+            )
+        except KratosError as refused:
+            return self._with_cookies(self._forward(refused, None), set_cookies)
+        return self._redirect(target, 303, [("Set-Cookie", v) for v in set_cookies])
+
+    def _issue_session_cookie(self, session: Session, found: tuple[Session, Identity] | None) -> list[str]:
+        """manager_http.go IssueCookie: the session cookie; a new CSRF cookie when the request had
+        no session of the same identity (nosurf RegenerateToken)."""
+        out = [self._session_cookie(session)]
+        if found is None or found[1].id != session.identity_id:
+            out.append(self._csrf_set_cookie(self.store.draw_bytes(csrf.TOKEN_LENGTH)))
+        return out
+
+    def _submit_csrf(self, flow_type: str) -> str:
+        """The masked token a flow made during a submission carries (GenerateCSRFToken(r))."""
+        if flow_type != "browser":
+            return ""
+        real = csrf.real_token(self._headers(), self._csrf_name())
+        return self._masked(real) if real is not None else ""
+
+    # --- CSRF (x/nosurfx/nosurf.go, ory/nosurf) ------------------------------------------------
+
+    def _csrf_name(self) -> str:
+        return csrf.cookie_name(self.config.public_base_url or self.ctx.public_url + "/")
+
+    def _csrf_set_cookie(self, token: bytes) -> str:
+        """nosurf.go NosurfBaseCookieHandler: HttpOnly, Secure unless dev, SameSite Lax when not
+        secure, a year's Max-Age."""
+        config = self.config
+        secure = not config.dev
+        spec = cookies.CookieSpec(
+            path=config.cookie_path,
+            domain=config.cookie_domain,
+            max_age=csrf.MAX_AGE,
+            secure=secure,
+            same_site=config.cookie_same_site if secure else "Lax",
+            expires=False,
+        )
+        return cookies.set_cookie(self._csrf_name(), csrf.encode(token), spec, self.store.now())
+
+    def _page_csrf(self) -> tuple[bytes, list[str]]:
+        """nosurf ServeHTTP on a route it does not ignore: the cookie's token, or a new one (and its
+        Set-Cookie) when the request has none that decodes to 32 bytes."""
+        real = csrf.real_token(self._headers(), self._csrf_name())
+        if real is not None:
+            return real, []
+        fresh = self.store.draw_bytes(csrf.TOKEN_LENGTH)
+        return fresh, [self._csrf_set_cookie(fresh)]
+
+    def _masked(self, real: bytes) -> str:
+        """nosurf.Token: the real token masked with a fresh one-time pad."""
+        return csrf.mask(real, self.store.draw_bytes(csrf.TOKEN_LENGTH))
+
     def _check_flow_csrf(self, record: Flow) -> None:
-        """Browser flows: the CSRF cookie must match the flow's token (added with browser flows)."""
+        """login/handler.go getLoginFlow (and registration's): a browser flow is shown only to the
+        browser holding its CSRF cookie; checked before expiry."""
+        if record.document.get("type") != "browser":
+            return
+        real, set_cookies = self._page_csrf()
+        if not csrf.verify(real, record.internal.get("csrf_token", "")):
+            error = csrf.violation(self._headers(), self._csrf_name())
+            if set_cookies:
+                error.headers["Set-Cookie"] = set_cookies[0]
+            raise error
 
     def _gone(self, kind: str, record: Flow) -> PublicError:
         if record.document.get("type") == "browser":
@@ -129,11 +209,16 @@ class FlowHandlers(PublicHandlers):
         return flow_gone_on_get(kind, "api", {"api": f"{self.ctx.public_url}/self-service/{kind}/api"})
 
     def _ensure_csrf(self, doc: dict[str, Any], body: dict[str, Any]) -> list[tuple[str, texts.Message]]:
-        """selfservice/flow/request.go EnsureCSRF for api flows: no Origin, no cookies but
-        Cloudflare's (browser flows are checked with the CSRF cookie)."""
-        if doc["type"] != "api":
-            return []
+        """selfservice/flow/request.go EnsureCSRF: api flows refuse an Origin header and cookies
+        other than Cloudflare's (flow messages); browser flows need the body's ``csrf_token`` to
+        match the CSRF cookie, else the 403 (raised: it is not a flow message)."""
         headers = self._headers()
+        if doc["type"] != "api":
+            token = body.get("csrf_token")
+            sent = token if isinstance(token, str) else ""
+            if not csrf.verify(csrf.real_token(headers, self._csrf_name()), sent):
+                raise csrf.violation(headers, self._csrf_name(), body_token=sent)
+            return []
         if headers.get("origin"):
             return [("", texts.generic(ORIGIN_NEEDS_BROWSER))]
         names = [n for n, _ in request_cookies(headers) if not n.startswith(("__cf", "_cf", "cf_"))]
@@ -142,4 +227,8 @@ class FlowHandlers(PublicHandlers):
         return []
 
     def _refresh_csrf_node(self, doc: dict[str, Any]) -> None:
-        """Browser flows get a freshly masked token on every error (set with browser flows)."""
+        """handleLoginError / handleRegistrationError: browser flows get a freshly masked token."""
+        if doc["type"] == "browser":
+            real = csrf.real_token(self._headers(), self._csrf_name())
+            if real is not None:
+                nodes.set_csrf(doc["ui"], self._masked(real))

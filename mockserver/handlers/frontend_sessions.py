@@ -82,6 +82,15 @@ class FrontendSessionHandlers(PublicHandlers):
         count = self.store.revoke_other_sessions(identity.id, session.id)
         return respond({"count": count})
 
+    async def exchange_session_token(self) -> Response:
+        """session/handler.go exchangeCode. The code pair only ever gets a session after an OIDC
+        login (the return_to_code is minted by the OIDC callback); the mock has no OIDC, so every
+        complete pair is unknown, as on a Kratos whose only first factor is the password."""
+        query = dict(reversed(self._query()))  # r.URL.Query().Get: the first value
+        if not query.get("init_code") or not query.get("return_to_code"):
+            raise bad_request('"init_code" and "return_to_code" query params must be set')
+        raise KratosError(404, 'no session yet for this "code"')
+
     async def perform_native_logout(self) -> Response:
         """logout/handler.go performNativeLogout: revoke the body's session token."""
         body = await self._native_logout_body()

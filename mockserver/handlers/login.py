@@ -114,7 +114,7 @@ class LoginHandlers(FlowHandlers):
         if record.expires_at is not None and record.expires_at < self.store.now():
             return self._expired(
                 record,
-                lambda: self._new_login_flow(flow_type, record.internal.get("csrf_token", "")),
+                lambda: self._new_login_flow(flow_type, self._submit_csrf(flow_type)),
                 "login",
                 self.config.login_ui_url,
             )
@@ -137,7 +137,10 @@ class LoginHandlers(FlowHandlers):
         identifier = body.get("identifier") or body.get("password_identifier") or ""
         problems = validation.validate_login(body)
         if not problems:
-            problems = self._ensure_csrf(doc, body)
+            try:
+                problems = self._ensure_csrf(doc, body)
+            except PublicError as violation:  # the CSRF 403 is not a flow message
+                return self._forward(violation, doc["type"])
         if not problems:
             password = body.get("password")
             match = self.store.find_by_password_identifier(str(identifier))
@@ -157,7 +160,7 @@ class LoginHandlers(FlowHandlers):
         if identity.state != "active":
             return self._forward(identity_disabled(identity.id), doc["type"])
         session = self._login_session(identity, found, doc)
-        return self._login_success(record, session, identity)
+        return self._login_success(record, session, identity, found)
 
     def _login_session(
         self, identity: Identity, found: tuple[Session, Identity] | None, doc: dict[str, Any]
@@ -169,12 +172,47 @@ class LoginHandlers(FlowHandlers):
             return self.store.reauthenticate_session(found[0].id, method="password", aal="aal1", at=now, device=device)
         return self.store.issue_session(identity.id, method="password", aal="aal1", at=now, device=device)
 
-    def _login_success(self, record: Flow, session: Session, identity: Identity) -> Response:
-        """login/hook.go PostLoginHook: api flows get the session and its token."""
+    def _login_success(
+        self, record: Flow, session: Session, identity: Identity, found: tuple[Session, Identity] | None
+    ) -> Response:
+        """login/hook.go PostLoginHook: api flows get the session and its token; browsers the
+        session cookie, and (JSON) the session with a redirect_browser_to, else a 303."""
         view = self._session_view(session, identity)
         if record.document["type"] == "api":
             return respond({"session": view, "session_token": session.token, "continue_with": None})
-        return self._browser_login_success(record, session, view)
+        config = self.config
+        return_to = flows.check_return_to(
+            record.document.get("return_to", ""),
+            config.login_after_return_url or config.default_browser_return_url,
+            config.allowed_return_urls,
+            self.ctx.public_url,
+        )
+        set_cookies = self._issue_session_cookie(session, found)
+        if self._is_json():
+            body = {
+                "session": view,
+                "continue_with": [{"action": "redirect_browser_to", "redirect_browser_to": return_to}],
+            }
+            response = respond(body)
+            for value in set_cookies:
+                response.headers.append("Set-Cookie", value)
+            return response
+        return self._redirect(return_to, 303, [("Set-Cookie", v) for v in set_cookies])
 
-    def _browser_login_success(self, record: Flow, session: Session, view: dict[str, Any]) -> Response:
-        raise NotImplementedError  # browser flows are served by BrowserLoginHandlers
+    async def create_browser_login_flow(self) -> Response:
+        """login/handler.go createBrowserLoginFlow: the CSRF cookie, then JSON (Accept) or a 303
+        to the login UI; already logged in: 400 (JSON) or a 303 to return_to."""
+        real, set_cookies = self._page_csrf()
+        try:
+            record = self._new_login_flow("browser", self._masked(real))
+        except PublicError as error:
+            if error.error_id == "session_already_available":
+                return self._completed_or_redirect(error, set_cookies)
+            return self._with_cookies(self._forward(error, None), set_cookies)
+        except KratosError as error:
+            return self._with_cookies(self._forward(error, None), set_cookies)
+        if self._accepts_json():
+            return self._with_cookies(respond(record.document), set_cookies)
+        return self._redirect(
+            f"{self.config.login_ui_url}?flow={record.id}", 303, [("Set-Cookie", v) for v in set_cookies]
+        )

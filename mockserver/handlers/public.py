@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from .. import wire
 from ..errors import bad_request
+from ..frontend_api import BODY_KEY
 from ..kratos_config import KratosConfig
 from ..models import Identity, Session
 from ..selfservice import cookies, negotiation
@@ -21,7 +22,6 @@ from ..store import Store
 from .common import Context
 
 AAL_ORDER = {"aal0": 0, "aal1": 1, "aal2": 2, "aal3": 3}
-FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
 class PublicHandlers:
@@ -56,22 +56,21 @@ class PublicHandlers:
 
     @staticmethod
     async def _raw_body() -> bytes:
-        return await request.body()
+        """The body as received (kept by ``frontend_api.keep_body``; connexion may have parsed it)."""
+        kept = request.scope.get("extensions", {}).get(BODY_KEY)
+        return kept if isinstance(kept, bytes) else await request.body()
 
     async def _form_or_json(self) -> dict[str, Any]:
         """A submitted flow body: JSON (an object), or a form flattened like Kratos'
         ``HTTPDecoderJSONFollowsFormFormat`` (``traits.email`` → ``{"traits": {"email": …}}``)."""
         content_type = (self._headers().get("content-type") or "").split(";")[0].strip().lower()
-        if content_type in FORM_TYPES:
-            form = await request._starlette_request.form()  # connexion parsed it already
-            pairs = [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
-            return unflatten(pairs)
         raw = await self._raw_body()
+        if content_type == "multipart/form-data":
+            return unflatten(await _multipart(self._headers(), raw))
+        if content_type != "application/json":
+            return unflatten(parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)) if raw else {}
         if not raw:
             return {}
-        if content_type != "application/json":
-            pairs = parse_qsl(raw.decode("utf-8", "replace"), keep_blank_values=True)
-            return unflatten(pairs)
         try:
             body = json.loads(raw)
         except ValueError as exc:
@@ -143,6 +142,17 @@ class PublicHandlers:
         for name, value in headers or ():
             out.headers.append(name, value)
         return out
+
+
+async def _multipart(headers: Any, raw: bytes) -> list[tuple[str, str]]:
+    """A multipart form's text fields (starlette's parser over the kept bytes)."""
+    from starlette.formparsers import MultiPartParser
+
+    async def stream() -> Any:
+        yield raw
+
+    form = await MultiPartParser(headers, stream()).parse()
+    return [(k, v) for k, v in form.multi_items() if isinstance(v, str)]
 
 
 def unflatten(pairs: list[tuple[str, str]]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from ..errors import KratosError, not_found
 from ..models import Flow, Identity, Session
 from ..selfservice import flows, nodes, passwords, texts, validation
 from ..selfservice.cookies import client_device
-from ..selfservice.errors import already_logged_in, method_disabled, registration_disabled
+from ..selfservice.errors import PublicError, already_logged_in, method_disabled, registration_disabled
 from ..store.flow_verbs import DuplicateCredentialsError
 from .common import respond
 from .flow_base import FlowHandlers
@@ -89,8 +89,7 @@ class RegistrationHandlers(FlowHandlers):
         doc = copy.deepcopy(record.document)
         flow_type = doc["type"]
         if record.expires_at is not None and record.expires_at < self.store.now():
-            csrf = record.internal.get("csrf_token", "")
-            make = lambda: self._new_registration_flow(flow_type, csrf)  # noqa: E731
+            make = lambda: self._new_registration_flow(flow_type, self._submit_csrf(flow_type))  # noqa: E731
             return self._expired(record, make, "registration", self.config.registration_ui_url)
         body = await self._form_or_json()
         method = body.get("method")
@@ -130,11 +129,14 @@ class RegistrationHandlers(FlowHandlers):
         """profile/registration.go Register: validate the traits, then the credential form (or back)."""
         schema = self._schema(record)
         traits = body.get("traits") if body.get("traits") is not None else {}
-        csrf = record.internal.get("csrf_token", "")
+        csrf = self._submit_csrf(doc["type"])
         if body.get("screen") == "previous" or body.get("method") == "profile:back":
             flows.return_to_profile_form(doc, traits, schema, csrf)
         else:
-            problems = self._ensure_csrf(doc, body) or validation.validate_traits(traits, schema)
+            try:
+                problems = self._ensure_csrf(doc, body) or validation.validate_traits(traits, schema)
+            except PublicError as violation:  # the CSRF 403 is not a flow message
+                return self._forward(violation, doc["type"])
             if problems:
                 self._keep_traits(doc, traits)
                 return self._registration_problems(record, doc, problems)
@@ -151,7 +153,10 @@ class RegistrationHandlers(FlowHandlers):
         schema = self._schema(record)
         traits = body.get("traits") if body.get("traits") is not None else {}
         problems: Problems = validation.validate_registration(body, schema, password=True)
-        problems = problems or self._ensure_csrf(doc, body)
+        try:
+            problems = problems or self._ensure_csrf(doc, body)
+        except PublicError as violation:
+            return self._forward(violation, doc["type"])
         raw_password = body.get("password")
         password = raw_password if isinstance(raw_password, str) else ""
         if not problems and not password:
@@ -212,4 +217,40 @@ class RegistrationHandlers(FlowHandlers):
     def _browser_registration_success(
         self, record: Flow, identity: Identity, session: Session, identity_view: dict[str, Any]
     ) -> Response:
-        raise NotImplementedError  # browser flows are served by BrowserRegistrationHandlers
+        """Browser flows: JSON requests get the identity (and with the session hook the session and
+        its cookie) with a redirect_browser_to; browsers a 303 to the return URL."""
+        config = self.config
+        return_to = flows.check_return_to(
+            record.document.get("return_to", ""),
+            config.registration_after_return_url or config.default_browser_return_url,
+            config.allowed_return_urls,
+            self.ctx.public_url,
+        )
+        set_cookies = self._issue_session_cookie(session, None) if config.registration_session_hook else []
+        if not self._is_json():
+            return self._redirect(return_to, 303, [("Set-Cookie", v) for v in set_cookies])
+        body: dict[str, Any] = {}
+        if config.registration_session_hook:
+            body["session"] = self._session_view(session, identity)
+        body["identity"] = identity_view
+        body["continue_with"] = [{"action": "redirect_browser_to", "redirect_browser_to": return_to}]
+        return self._with_cookies(respond(body), set_cookies)
+
+    async def create_browser_registration_flow(self) -> Response:
+        """registration/handler.go createBrowserRegistrationFlow: logged in → 400 (JSON) or a 303
+        to return_to; else the CSRF cookie and the flow (JSON) or a 303 to the registration UI."""
+        real, set_cookies = self._page_csrf()
+        if self._current_session() is not None:
+            if self._is_json():
+                error = already_logged_in("registration")
+                error.headers.update({"Set-Cookie": set_cookies[0]} if set_cookies else {})
+                raise error
+            return self._completed_or_redirect(already_logged_in("registration"), set_cookies)
+        try:
+            record = self._new_registration_flow("browser", self._masked(real))
+        except KratosError as error:
+            return self._with_cookies(self._forward(error, None), set_cookies)
+        if self._accepts_json():
+            return self._with_cookies(respond(record.document), set_cookies)
+        ui = f"{self.config.registration_ui_url}?flow={record.id}"
+        return self._redirect(ui, 303, [("Set-Cookie", v) for v in set_cookies])
