@@ -21,6 +21,7 @@ from .fixtures import Source
 from .generations import Generation
 from .handlers import Context, build_handlers, handler_name
 from .handlers.control import ControlHandlers
+from .handlers.control_login import ControlLoginHandlers
 from .identity_schemas import SchemaRegistry, default_schemas
 from .kratos_config import KratosConfig, load_config
 from .metrics import Metrics
@@ -102,10 +103,12 @@ def create_app(
             connexion_app, public_document, handlers, name_of=handler_name, lenient=generation.lenient_query
         )
     control_spec = load_spec(CONTROL)
-    control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller)])
+    control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller), ControlLoginHandlers(ctx)])
     tuning.add_api(connexion_app, control_spec, control, name_of=handler_name, strict=True)
     rendering.install(connexion_app, path_methods(document) + path_methods(control_spec))
-    return KratosMockApp(connexion_app, controller, settings, metrics, generation)
+    mock = KratosMockApp(connexion_app, controller, settings, metrics, generation)
+    mock.kratos_config = kratos
+    return mock
 
 
 class KratosMockApp:
@@ -121,6 +124,7 @@ class KratosMockApp:
         self.settings = settings
         self.metrics = metrics
         self.generation = generation
+        self.kratos_config = KratosConfig()  # the kratos.yml create_app read (the public API's)
         self.access = frontdoor.Access(settings.require_token, settings.control_token)
         self._app: ASGIApp = frontdoor.pipeline(
             app,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .app import KratosMockApp
     from .clock import MockClock
     from .control import MockController, RequestJournal
+    from .direct_login import LoggedIn
     from .models import Session
     from .server import BackgroundServer
     from .store import Store
@@ -42,6 +43,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("kratos_mock_fixtures", "fixture files loaded into the session's kratos-mock", type="paths")
     parser.addini("kratos_mock_seed", "seed for kratos-mock IDs, tokens and codes (also freezes its clock)")
     parser.addini("kratos_mock_api", "the Kratos API generation kratos-mock serves (v26.2, v1.1, v1.0, v0.6)")
+    parser.addini("kratos_mock_config", "your kratos.yml for kratos-mock's public API (env KRATOS_MOCK_CONFIG)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -92,6 +94,13 @@ class KratosMock:
             raise ValueError(str(error)) from None
         return self.store.create_session(owner, seed)
 
+    def login(self, identifier: str, *, aal: str = "aal1") -> LoggedIn:
+        """Log a user in without the flow dance: a session (by identity id, identifier or address),
+        its ``token`` and a ready ``cookie`` / ``headers`` (``{"Cookie": ...}``)."""
+        from .direct_login import login
+
+        return login(self.store, self.app.kratos_config, identifier, aal=aal)
+
 
 def _settings_from(config: pytest.Config) -> tuple[list[Path | str], int | None]:
     fixtures: list[Path | str] = list(config.getini("kratos_mock_fixtures") or [])
@@ -114,6 +123,7 @@ def kratos_mock_server(pytestconfig: pytest.Config) -> Iterator[BackgroundServer
         from . import generations
         from .app import Settings, create_app
         from .fixtures import FixtureError
+        from .kratos_config import ConfigError
         from .server import BackgroundServer
         from .spec import bundled
 
@@ -126,8 +136,9 @@ def kratos_mock_server(pytestconfig: pytest.Config) -> Iterator[BackgroundServer
 
     def factory(url: str) -> KratosMockApp:
         try:
-            return create_app(seed=seed, fixtures=fixtures, settings=Settings(base_url=url), api=api)
-        except FixtureError as error:
+            kratos_yml = os.environ.get("KRATOS_MOCK_CONFIG") or pytestconfig.getini("kratos_mock_config") or None
+            return create_app(seed=seed, fixtures=fixtures, settings=Settings(base_url=url), api=api, config=kratos_yml)
+        except (FixtureError, ConfigError) as error:
             raise pytest.UsageError(f"kratos-mock: {error}") from None
 
     server = BackgroundServer(factory).start()
