@@ -9,18 +9,21 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import frontdoor, generations, rendering, tuning
+from . import frontdoor, frontend_api, generations, rendering, tuning
 from .clock import Entropy, ManualClock, MockClock, SystemClock
 from .control import DEFAULT_JOURNAL_SIZE, MockController, RequestJournal
 from .fixtures import Source
 from .generations import Generation
 from .handlers import Context, build_handlers, handler_name
 from .handlers.control import ControlHandlers
+from .handlers.control_login import ControlLoginHandlers
 from .identity_schemas import SchemaRegistry, default_schemas
+from .kratos_config import KratosConfig, load_config
 from .metrics import Metrics
 from .spec import CONTROL, load_spec, path_methods
 from .store import Store
@@ -53,24 +56,31 @@ def create_app(
     settings: Settings | None = None,
     fixtures: Iterable[Source] = (),
     api: str = "v26.2",
+    config: str | Path | Mapping[str, Any] | KratosConfig | None = None,
 ) -> KratosMockApp:
     """Build a fresh mock: a new store (unless one is given) behind a generation's OpenAPI spec.
 
     ``fixtures`` (paths, documents) are loaded, then sealed: ``/__mock__/reset`` and the pytest
     plugin return to that state. A fixture that cannot load raises ``FixtureError``.
     ``api`` names the Kratos generation (``mockserver.generations.NAMES``): "v26.2", "v1.1",
-    "v1.0" or "v0.6".
+    "v1.0" or "v0.6". ``config`` is the user's kratos.yml (a path, a parsed document or a
+    ``KratosConfig``; ``kratos_config.ConfigError`` names what the mock cannot follow): it shapes
+    the public API, and its identity schemas and session lifespan apply unless given here.
     """
     generation = generations.get(api)
     settings = settings or Settings()
-    public_url = (settings.public_url or settings.base_url).rstrip("/")
+    kratos = load_config(config)
+    public_url = (settings.public_url or kratos.public_base_url or settings.base_url).rstrip("/")
     if store is None:
+        if schemas is None and kratos.identity_schemas:
+            schemas = dict(kratos.identity_schemas)
+            default_schema_id = default_schema_id or kratos.identity_default_schema_id
         store = Store(
             SchemaRegistry(schemas or default_schemas(), default_schema_id),
             clock=clock or (ManualClock() if seed is not None else SystemClock()),
             entropy=Entropy(seed),
             public_url=public_url,
-            session_lifespan=settings.session_lifespan,
+            session_lifespan=kratos.session_lifespan if config is not None else settings.session_lifespan,
             rules=generation.rules,
         )
     controller = MockController(store, RequestJournal(settings.journal_size))
@@ -86,22 +96,26 @@ def create_app(
         metrics=metrics,
         follow_host=settings.follow_host,
         follow_host_public=settings.follow_host and settings.public_url is None,
+        config=kratos,
     )
     connexion_app = tuning.new_app(__name__)
     document = load_spec(generation.spec)
+    handlers = build_handlers(ctx, generation.handler_groups)
+    admin_document, public_document = frontend_api.split(document)
     tuning.add_api(
-        connexion_app,
-        document,
-        build_handlers(ctx, generation.handler_groups),
-        name_of=handler_name,
-        lenient=generation.lenient_query,
-        go_bodies=True,
+        connexion_app, admin_document, handlers, name_of=handler_name, lenient=generation.lenient_query, go_bodies=True
     )
+    if public_document is not None:
+        frontend_api.add(
+            connexion_app, public_document, handlers, name_of=handler_name, lenient=generation.lenient_query
+        )
     control_spec = load_spec(CONTROL)
-    control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller)])
+    control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller), ControlLoginHandlers(ctx)])
     tuning.add_api(connexion_app, control_spec, control, name_of=handler_name, strict=True)
     rendering.install(connexion_app, path_methods(document) + path_methods(control_spec))
-    return KratosMockApp(connexion_app, controller, settings, metrics, generation)
+    mock = KratosMockApp(connexion_app, controller, settings, metrics, generation)
+    mock.kratos_config = kratos
+    return mock
 
 
 class KratosMockApp:
@@ -117,6 +131,7 @@ class KratosMockApp:
         self.settings = settings
         self.metrics = metrics
         self.generation = generation
+        self.kratos_config = KratosConfig()  # the kratos.yml create_app read (the public API's)
         self.access = frontdoor.Access(settings.require_token, settings.control_token)
         self._app: ASGIApp = frontdoor.pipeline(
             app,
@@ -132,6 +147,7 @@ class KratosMockApp:
                 frontdoor.admin_auth(self.access, generation.admin_paths),
                 frontdoor.journal(self.journal, metrics, self.store.clock.now),
                 frontdoor.body_cap,
+                frontend_api.keep_body,
             ],
         )
 

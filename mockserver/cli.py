@@ -130,6 +130,12 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         default=env.get("KRATOS_MOCK_CONTROL_TOKEN") or None,
         help="require 'Authorization: Bearer TOKEN' on /__mock__/*",
     )
+    run.add_argument(
+        "--config",
+        metavar="KRATOS_YML",
+        default=env.get("KRATOS_MOCK_CONFIG") or None,
+        help="your kratos.yml: the keys that shape the public API (unsupported keys are named); env KRATOS_MOCK_CONFIG",
+    )
 
     fuzz = commands.add_parser("fuzz", help="fuzz the mock (in-process) or any Kratos (by URL) against a spec")
     target = fuzz.add_mutually_exclusive_group()
@@ -240,6 +246,7 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     from .clock import ManualClock, SystemClock
     from .fixtures import FixtureError
+    from .kratos_config import ConfigError
     from .spec import bundled
 
     base_url = args.base_url or url_for(args.host, sock.getsockname()[1])
@@ -261,8 +268,9 @@ def _run(args: argparse.Namespace) -> int:
             fixtures=fixtures,
             clock=ManualClock() if frozen else SystemClock(),
             api=args.api,
+            config=args.config,
         )
-    except FixtureError as exc:
+    except (FixtureError, ConfigError) as exc:
         sock.close()
         print(f"kratos-mock: {exc}", file=sys.stderr)
         return 1

@@ -124,6 +124,9 @@ class Entropy:
     def token(self, length: int = 32) -> str:
         return "".join(self._random.choices(_ALNUM, k=length))
 
+    def bytes(self, length: int) -> bytes:
+        return self._random.getrandbits(8 * length).to_bytes(length, "big")
+
     def digits(self, length: int = 6) -> str:
         return "".join(self._random.choices(string.digits, k=length))
 

@@ -129,9 +129,13 @@ FLOW_KINDS = ("login", "registration", "recovery", "settings", "verification")
 
 @dataclass(frozen=True, slots=True)
 class Flow:
-    """A self-service flow as seeded by fixtures (the admin API only reads them)."""
+    """A self-service flow: seeded by fixtures, or made by the public API (login, registration).
+
+    ``document`` is the flow's JSON; ``internal`` what Kratos keeps out of it (``json:"-"``): the
+    CSRF token, the identity schema."""
 
     kind: str
     id: str
     document: dict[str, Any]
     expires_at: datetime | None
+    internal: dict[str, Any] = field(default_factory=dict)

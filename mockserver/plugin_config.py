@@ -51,7 +51,8 @@ def resolve(config: pytest.Config, path: str | Path) -> Path:
 
 def ini_options(config: pytest.Config) -> dict[str, Any]:
     """``create_app`` options from ini and environment (the default of ``kratos_mock_settings``):
-    ``fixtures``, ``seed`` and ``api``. Raises ``pytest.UsageError`` on a bad seed or API."""
+    ``fixtures``, ``seed``, ``api`` and the user's kratos.yml as ``config``.
+    Raises ``pytest.UsageError`` on a bad seed or API."""
     fixtures = [resolve(config, p) for p in config.getini("kratos_mock_fixtures") or []]
     env = os.environ.get("KRATOS_MOCK_FIXTURES", "")
     fixtures += [resolve(config, p) for p in env.split(os.pathsep) if p]
@@ -64,6 +65,9 @@ def ini_options(config: pytest.Config) -> dict[str, Any]:
     if api not in NAMES:
         raise pytest.UsageError(f"kratos_mock_api / KRATOS_MOCK_API must be one of {', '.join(NAMES)}, got {api!r}")
     options: dict[str, Any] = {"fixtures": fixtures, "seed": seed, "api": api}
+    kratos_yml = os.environ.get("KRATOS_MOCK_CONFIG") or config.getini("kratos_mock_config") or None
+    if kratos_yml:
+        options["config"] = resolve(config, kratos_yml)
     if not fixtures and api != "v26.2":  # an older generation starts with its release's defaults
         from . import generations
         from .spec import bundled

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .app import KratosMockApp
     from .clock import MockClock
     from .control import MockController, RequestJournal
+    from .direct_login import LoggedIn
     from .models import Session
     from .server import BackgroundServer
     from .store import Store
@@ -50,6 +51,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("kratos_mock_fixtures", "fixture files loaded into the session's kratos-mock", type="linelist")
     parser.addini("kratos_mock_seed", "seed for kratos-mock IDs, tokens and codes (also freezes its clock)")
     parser.addini("kratos_mock_api", "the Kratos API generation kratos-mock serves (v26.2, v1.1, v1.0, v0.6)")
+    parser.addini("kratos_mock_config", "your kratos.yml for kratos-mock's public API (env KRATOS_MOCK_CONFIG)")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -106,11 +108,12 @@ def _session_app(config: pytest.Config, options: Mapping[str, Any]) -> KratosMoc
         warnings.simplefilter("ignore", DeprecationWarning)
         from .app import Settings, create_app
         from .fixtures import FixtureError
+        from .kratos_config import ConfigError
     kwargs = dict(options)
     settings = kwargs.pop("settings", None) or Settings()
     try:
         app = create_app(settings=replace(settings, follow_host=True), **kwargs)
-    except FixtureError as error:
+    except (FixtureError, ConfigError) as error:
         raise pytest.UsageError(f"kratos-mock: {error}") from None
     except (TypeError, ValueError) as error:
         raise pytest.UsageError(f"kratos-mock: kratos_mock_settings: {error}") from None
@@ -163,6 +166,13 @@ class KratosMock:
         except FixtureError as error:
             raise ValueError(str(error)) from None
         return self.store.create_session(owner, seed)
+
+    def login(self, identifier: str, *, aal: str = "aal1") -> LoggedIn:
+        """Log a user in without the flow dance: a session (by identity id, identifier or address),
+        its ``token`` and a ready ``cookie`` / ``headers`` (``{"Cookie": ...}``)."""
+        from .direct_login import login
+
+        return login(self.store, self.app.kratos_config, identifier, aal=aal)
 
 
 @pytest.fixture(scope="session")

@@ -61,3 +61,15 @@ def path_methods(spec: dict[str, Any]) -> list[tuple[re.Pattern[str], list[str]]
     return [
         (re.compile("^" + re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(p)) + "$"), sorted(m)) for p, m in table.items()
     ]
+
+
+def without_tag(spec: dict[str, Any], tag: str) -> dict[str, Any]:
+    """A copy of ``spec`` without the operations carrying ``tag`` (and paths left empty)."""
+    out = copy.deepcopy(spec)
+    for path in list(out.get("paths", {})):
+        item = out["paths"][path]
+        for method in [m for m, op in item.items() if isinstance(op, dict) and tag in (op.get("tags") or [])]:
+            del item[method]
+        if not any(isinstance(op, dict) and "operationId" in op for op in item.values()):
+            del out["paths"][path]
+    return out

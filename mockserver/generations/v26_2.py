@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from ..handlers.frontend_sessions import FrontendSessionHandlers
 from ..handlers.identities import IdentityHandlers
+from ..handlers.login import LoginHandlers
+from ..handlers.logout import LogoutHandlers
 from ..handlers.metadata import MetadataHandlers
 from ..handlers.recovery import RecoveryHandlers
+from ..handlers.registration import RegistrationHandlers
 from ..handlers.schemas import SchemaHandlers
 from ..handlers.sessions import SessionHandlers
 from . import Generation
@@ -13,9 +17,20 @@ V26_2 = Generation(
     name="v26.2",
     upstream="v26.2.0",
     spec="kratos-v26.2.yaml",
-    handler_groups=(IdentityHandlers, SessionHandlers, RecoveryHandlers, SchemaHandlers, MetadataHandlers),
+    handler_groups=(
+        IdentityHandlers,
+        SessionHandlers,
+        RecoveryHandlers,
+        SchemaHandlers,
+        MetadataHandlers,
+        FrontendSessionHandlers,
+        LoginHandlers,
+        RegistrationHandlers,
+        LogoutHandlers,
+    ),
     admin_paths=("/admin/",),
-    unprefixed_admin=("/identities", "/sessions", "/recovery"),
+    # /sessions is the public API's (listMySessions...): admin and public share one port
+    unprefixed_admin=("/identities", "/recovery"),
     baseline="baseline-v26.2.json",
     trailing_slash_404=True,
     # identity/handler.go deleteIdentityCredentials answers an unknown type with its 404 text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -13,6 +13,7 @@ from starlette.responses import Response
 from .. import wire
 from ..errors import DecoderError, PlainError, bad_request
 from ..godecode import GoType
+from ..kratos_config import KratosConfig
 from ..pagination import migration_links, migration_page
 from ..store import Store
 from ..urls import REQUEST_BASE
@@ -51,6 +52,7 @@ class Context:
     metrics: Any = None  # mockserver.metrics.Metrics, for the legacy /metrics/prometheus operation
     follow_host: bool = False  # admin URL from each request's Host
     follow_host_public: bool = False  # public URL too (no public URL was configured)
+    config: KratosConfig = field(default_factory=KratosConfig)  # the user's kratos.yml (public API)
 
     @property
     def admin_url(self) -> str:

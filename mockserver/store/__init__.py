@@ -26,7 +26,9 @@ from ..identity_schemas import IdentitySchema, SchemaRegistry
 from ..models import Credential, Flow, Identity, IdentityDraft, RecoveryGrant
 from ..values import NIL_UUID
 from . import identity_rules, search
+from .flow_verbs import FlowVerbs
 from .locking import locked, writes
+from .public_verbs import PublicSessionVerbs
 from .rules import StoreRules
 from .session_verbs import SessionVerbs
 from .sessions import SessionSeed
@@ -53,7 +55,7 @@ class IdentityPage:
     total: int | None = None
 
 
-class Store(SessionVerbs):
+class Store(SessionVerbs, PublicSessionVerbs, FlowVerbs):
     """Kratos' identity and session data, with Kratos' rules, in memory."""
 
     def __init__(

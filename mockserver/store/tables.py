@@ -108,15 +108,17 @@ class IdentityTable(Table[str, Identity]):
 
 
 class SessionTable(Table[str, Session]):
-    """Sessions and, per identity, the ids of its sessions."""
+    """Sessions, per identity the ids of its sessions, and the session id of each token."""
 
     def __init__(self, log: UndoLog) -> None:
         super().__init__(log)
         self.of_identity: dict[str, set[str]] = {}
+        self.by_token: dict[str, str] = {}
 
     def clear(self) -> None:
         super().clear()
         self.of_identity.clear()
+        self.by_token.clear()
 
     def owned_by(self, identity_id: str) -> list[str]:
         return sorted(self.of_identity.get(identity_id, ()))
@@ -128,10 +130,13 @@ class SessionTable(Table[str, Session]):
                 owned.discard(key)
                 if not owned:
                     del self.of_identity[old.identity_id]
+            if self.by_token.get(old.token) == key:
+                del self.by_token[old.token]
             del self.rows[key]
         if new is not None:
             self.rows[key] = new
             self.of_identity.setdefault(new.identity_id, set()).add(key)
+            self.by_token[new.token] = key
 
 
 class SchemaTable(Table[str, IdentitySchema]):

@@ -1,0 +1,188 @@
+"""The official Python SDK's FrontendApi (ory-kratos-client 25.4.0) against the mock over a real
+socket: an app's backend test end to end. Every response is decoded into the SDK's strict pydantic
+models; every change is checked through the admin API (IdentityApi)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from ory_kratos_client import (
+    ApiClient,
+    Configuration,
+    CreateIdentityBody,
+    FrontendApi,
+    IdentityApi,
+    IdentityWithCredentials,
+    IdentityWithCredentialsPassword,
+    IdentityWithCredentialsPasswordConfig,
+    LoginFlow,
+    PerformNativeLogoutBody,
+    RegistrationFlow,
+    UpdateLoginFlowBody,
+    UpdateLoginFlowWithPasswordMethod,
+    UpdateRegistrationFlowBody,
+    UpdateRegistrationFlowWithPasswordMethod,
+)
+from ory_kratos_client.exceptions import BadRequestException, ForbiddenException, UnauthorizedException
+
+from mockserver import create_app
+from mockserver.app import Settings
+from mockserver.clock import EPOCH
+from mockserver.server import BackgroundServer
+
+PASSWORD = "correct horse battery staple"
+
+
+def _serve(config: Any = None) -> BackgroundServer:
+    return BackgroundServer(lambda url: create_app(seed=5, settings=Settings(base_url=url), config=config)).start()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[BackgroundServer]:
+    srv = _serve()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture(scope="module")
+def hook_server() -> Iterator[BackgroundServer]:
+    """A kratos.yml with the session hook after password registration."""
+    config = {"selfservice": {"flows": {"registration": {"after": {"password": {"hooks": [{"hook": "session"}]}}}}}}
+    srv = _serve(config)
+    yield srv
+    srv.stop()
+
+
+def _clients(server: BackgroundServer) -> Iterator[tuple[FrontendApi, IdentityApi]]:
+    server.app.store.reset()
+    server.app.store.clock.set(EPOCH)
+    client = ApiClient(Configuration(host=server.url))
+    yield FrontendApi(client), IdentityApi(client)
+    client.rest_client.pool_manager.clear()
+
+
+@pytest.fixture
+def apis(server: BackgroundServer) -> Iterator[tuple[FrontendApi, IdentityApi]]:
+    yield from _clients(server)
+
+
+@pytest.fixture
+def hook_apis(hook_server: BackgroundServer) -> Iterator[tuple[FrontendApi, IdentityApi]]:
+    yield from _clients(hook_server)
+
+
+def seed_ada(admin: IdentityApi) -> str:
+    password = IdentityWithCredentialsPassword(config=IdentityWithCredentialsPasswordConfig(password=PASSWORD))
+    body = CreateIdentityBody(
+        schema_id="default",
+        traits={"email": "ada@example.com"},
+        credentials=IdentityWithCredentials(password=password),
+    )
+    return admin.create_identity(create_identity_body=body).id
+
+
+def native_login(frontend: FrontendApi, identifier: str = "ada@example.com", password: str = PASSWORD) -> Any:
+    flow = frontend.create_native_login_flow()
+    assert isinstance(flow, LoginFlow) and flow.type == "api"
+    method = UpdateLoginFlowWithPasswordMethod(method="password", identifier=identifier, password=password)
+    return frontend.update_login_flow(flow.id, UpdateLoginFlowBody(method))
+
+
+def test_backend_test_end_to_end(apis: tuple[FrontendApi, IdentityApi]) -> None:
+    """Seed, log in natively, whoami by token and bearer, list and revoke sessions, log out: each
+    step visible through the admin API (issue #11's "done when")."""
+    frontend, admin = apis
+    ada = seed_ada(admin)
+
+    first = native_login(frontend)
+    assert first.session_token.startswith("ory_st_") and first.session.identity.id == ada
+    assert [m.method for m in first.session.authentication_methods] == ["password"]
+    assert first.continue_with is None
+
+    me = frontend.to_session(x_session_token=first.session_token)
+    assert me.id == first.session.id and me.identity.traits == {"email": "ada@example.com"}
+    bearer = frontend.to_session(_headers={"Authorization": f"Bearer {first.session_token}"})
+    assert bearer.id == first.session.id
+    assert admin.get_session(first.session.id).active is True
+
+    second, third = native_login(frontend), native_login(frontend)
+    mine = frontend.list_my_sessions(x_session_token=first.session_token)
+    assert {s.id for s in mine} == {second.session.id, third.session.id}
+    assert {s.id for s in admin.list_identity_sessions(ada)} == {first.session.id, second.session.id, third.session.id}
+
+    frontend.disable_my_session(second.session.id, x_session_token=first.session_token)
+    assert admin.get_session(second.session.id).active is False
+    revoked = frontend.disable_my_other_sessions(x_session_token=first.session_token)
+    assert revoked.count == 2  # the already revoked one is counted again (rows matched)
+    assert admin.get_session(third.session.id).active is False
+    assert frontend.list_my_sessions(x_session_token=first.session_token) == []
+
+    frontend.perform_native_logout(PerformNativeLogoutBody(session_token=first.session_token))
+    assert admin.get_session(first.session.id).active is False
+    with pytest.raises(UnauthorizedException) as caught:
+        frontend.to_session(x_session_token=first.session_token)
+    assert json.loads(caught.value.body)["error"]["reason"] == "No valid session credentials found in the request."
+
+
+def test_wrong_password_is_a_400_login_flow(apis: tuple[FrontendApi, IdentityApi]) -> None:
+    """strategy/password/login.go Login: the flow again with 4000006, the identifier kept."""
+    frontend, admin = apis
+    seed_ada(admin)
+    with pytest.raises(BadRequestException) as caught:
+        native_login(frontend, password="not the password")
+    flow = LoginFlow.from_json(caught.value.body)
+    assert flow.ui.messages is not None and [m.id for m in flow.ui.messages] == [4000006]
+    identifier = next(n for n in flow.ui.nodes if n.attributes.actual_instance.name == "identifier")
+    assert identifier.attributes.actual_instance.value == "ada@example.com"
+
+
+def test_native_registration_without_and_with_the_session_hook(
+    apis: tuple[FrontendApi, IdentityApi], hook_apis: tuple[FrontendApi, IdentityApi]
+) -> None:
+    """registration/hook.go PostRegistrationHook: the identity only by default; with the session
+    hook (hook/session_issuer.go) also the session and its token, usable at once."""
+    for (frontend, admin), hooked in ((apis, False), (hook_apis, True)):
+        flow = frontend.create_native_registration_flow()
+        assert isinstance(flow, RegistrationFlow)
+        method = UpdateRegistrationFlowWithPasswordMethod(
+            method="password", traits={"email": "grace@example.com"}, password=PASSWORD
+        )
+        done = frontend.update_registration_flow(flow.id, UpdateRegistrationFlowBody(method))
+        assert done.identity.traits == {"email": "grace@example.com"}
+        assert admin.get_identity(done.identity.id).state == "active"
+        if not hooked:
+            assert done.session is None and done.session_token is None and done.continue_with is None
+            native_login(frontend, "grace@example.com")
+            continue
+        assert done.session is not None and done.session_token is not None
+        assert done.continue_with is not None
+        assert done.continue_with[0].actual_instance.ory_session_token == done.session_token
+        assert frontend.to_session(x_session_token=done.session_token).identity.id == done.identity.id
+
+
+def test_duplicate_and_short_password_registration(apis: tuple[FrontendApi, IdentityApi]) -> None:
+    """password/validator.go validate (4000032) and registration/error.go's duplicate (4000007)."""
+    frontend, admin = apis
+    seed_ada(admin)
+    for password, where, expected in (("short", "password", 4000032), (PASSWORD, None, 4000007)):
+        flow = frontend.create_native_registration_flow()
+        method = UpdateRegistrationFlowWithPasswordMethod(
+            method="password", traits={"email": "ada@example.com"}, password=password
+        )
+        with pytest.raises(BadRequestException) as caught:
+            frontend.update_registration_flow(flow.id, UpdateRegistrationFlowBody(method))
+        answered = RegistrationFlow.from_json(caught.value.body)
+        if where is None:
+            assert [m.id for m in answered.ui.messages or []] == [expected]
+        else:
+            node = next(n for n in answered.ui.nodes if n.attributes.actual_instance.name == where)
+            assert [m.id for m in node.messages] == [expected]
+
+
+def test_native_logout_of_an_unknown_token_is_403(apis: tuple[FrontendApi, IdentityApi]) -> None:
+    frontend, _ = apis
+    with pytest.raises(ForbiddenException):
+        frontend.perform_native_logout(PerformNativeLogoutBody(session_token="ory_st_unknown"))
