@@ -67,7 +67,8 @@ def run_fuzz(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import Settings, create_app
     from .fixtures import FixtureError
-    from .fuzz import PUBLIC_OPERATIONS, build_schema, bundled_baseline, findings_table, merge, run, write_reports
+    from .fuzz import PUBLIC_OPERATIONS, build_schema, bundled_baseline, merge, run
+    from .fuzz_reports import findings_table, write_reports
 
     app = None
     if not args.base_url:

@@ -8,18 +8,15 @@ entry in ``conformance/baseline-v26.2.json``) are reported as known, not as fail
 from __future__ import annotations
 
 import itertools
-import json
 import re
 import time
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
-from datetime import date
-from html import escape
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree as ET
 
+from .fuzz_baseline import baseline_entry
 from .spec import bundled, load_spec, without_tag
 
 IN_PROCESS_URL = "http://kratos-mock.invalid"
@@ -304,77 +301,6 @@ def run(schema: Any, progress: Callable[[str], None] | None = None) -> FuzzResul
     return result
 
 
-def baseline_entry(baseline: Any, failure: Any, check: str, case: Any) -> Any:
-    """The baseline entry that accounts for this failure, or None.
-
-    An entry matches as in schemathesis (operation, check, failure class, signature, not expired),
-    and, when it has ``where``, only if every condition holds. schemathesis' signatures are coarse
-    (``negative_data_rejection`` is just the status code), so ``where`` keeps an entry from hiding
-    other differences: its keys are the failure's own fields (``not_available_with``, ...),
-    ``case_operation``, the operation of the request the check failed on, and ``invalid``, what
-    ``only_invalid_part`` says of that request.
-    """
-    if baseline is None:
-        return None
-    from schemathesis.baseline import failure_identity
-
-    identity = failure_identity(failure, check)
-    today = date.today()
-    facts: dict[str, str | None] | None = None
-    for entry in baseline.entries:
-        if entry.identity != identity or entry.is_expired(today):
-            continue
-        where = entry.extra.get("where")
-        if not where:
-            return entry
-        if facts is None:
-            facts = _facts(failure, case)
-        if all(facts.get(name) == value for name, value in where.items()):
-            return entry
-    return None
-
-
-def _facts(failure: Any, case: Any) -> dict[str, str | None]:
-    facts: dict[str, str | None] = {
-        name: str(getattr(failure, name))
-        for cls in type(failure).__mro__
-        for name in getattr(cls, "__slots__", ())
-        if isinstance(name, str) and hasattr(failure, name)
-    }
-    facts["invalid"] = only_invalid_part(case)
-    facts["case_operation"] = getattr(getattr(case, "operation", None), "label", None)
-    return facts
-
-
-def only_invalid_part(case: Any) -> str | None:
-    """``"missing header NAME"`` when a negative case's only invalid part is that one required
-    parameter left out (coverage's missing-parameter scenario, or fuzzing's single ``required``
-    mutation) and it was indeed not sent; None for anything else."""
-    from schemathesis.core.parameters import ParameterLocation
-    from schemathesis.generation.meta import CoverageScenario
-
-    meta = getattr(case, "meta", None)
-    if meta is None or not meta.generation.mode.is_negative:
-        return None
-    negative = {location for location, component in meta.components.items() if component.mode.is_negative}
-    data = meta.phase.data
-    name, location = getattr(data, "parameter", None), getattr(data, "parameter_location", None)
-    if negative != {ParameterLocation.HEADER} or location != ParameterLocation.HEADER or not name:
-        return None
-    mutations = getattr(data, "mutations", ())
-    header = ParameterLocation.HEADER
-    if mutations:
-        if not all(
-            m.parameter_location == header and m.parameter == name and m.keywords == ("required",) for m in mutations
-        ):
-            return None
-    elif getattr(data, "scenario", None) != CoverageScenario.MISSING_PARAMETER:
-        return None
-    if any(key.lower() == name.lower() for key in (case.headers or {})):
-        return None
-    return f"missing header {name}"
-
-
 PUBLIC_OPERATIONS = ("listIdentitySchemas", "getIdentitySchema")  # Kratos serves these on its public port
 
 
@@ -392,78 +318,3 @@ def merge(results: Sequence[FuzzResult]) -> FuzzResult:
         merged.links_total += r.links_total
         merged.links_covered |= r.links_covered
     return merged
-
-
-def findings_table(result: FuzzResult) -> str:
-    if not result.findings:
-        return "no findings"
-    rows = [("", "operation", "check", "finding")]
-    rows += [("known" if f.known else "FAIL", f.operation, f.check, f.title) for f in result.findings]
-    widths = [max(len(r[i]) for r in rows) for i in range(3)]
-    return "\n".join(f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d}" for a, b, c, d in rows)
-
-
-def write_reports(result: FuzzResult, kinds: Sequence[str], folder: Path) -> list[Path]:
-    """``junit`` (one testcase per finding), ``html`` (a table) and ``ndjson`` (one finding per line)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    if "junit" in kinds:
-        suite = ET.Element(
-            "testsuite",
-            name="kratos-mock fuzz",
-            tests=str(max(result.operations, 1)),
-            failures=str(len(result.failures)),
-            errors=str(len(result.errors)),
-            time=f"{result.elapsed:.3f}",
-        )
-        for finding in result.findings:
-            case = ET.SubElement(suite, "testcase", classname=finding.operation, name=finding.check)
-            if finding.known:
-                ET.SubElement(case, "skipped", message=f"known (baseline): {finding.title}")
-            else:
-                failure = ET.SubElement(case, "failure", message=finding.title)
-                failure.text = f"{finding.message}\n\n{finding.code_sample}"
-        for error in result.errors:
-            ET.SubElement(ET.SubElement(suite, "testcase", classname="engine", name="error"), "error", message=error)
-        path = folder / "junit.xml"
-        ET.ElementTree(suite).write(path, encoding="utf-8", xml_declaration=True)
-        written.append(path)
-    if "html" in kinds:
-        path = folder / "report.html"
-        rows = "".join(
-            f"<tr class={'known' if f.known else 'fail'}><td>{'known' if f.known else 'FAIL'}</td>"
-            f"<td>{escape(f.operation)}</td><td>{escape(f.check)}</td><td>{escape(f.title)}</td>"
-            f"<td><pre>{escape(f.message)}</pre><pre>{escape(f.code_sample)}</pre></td></tr>"
-            for f in result.findings
-        )
-        path.write_text(
-            "<!doctype html><meta charset=utf-8><title>kratos-mock fuzz</title>"
-            "<style>body{font-family:sans-serif}td{vertical-align:top;border-bottom:1px solid #ddd}"
-            ".fail td:first-child{color:#b00;font-weight:bold}.known{color:#777}</style>"
-            f"<h1>kratos-mock fuzz</h1><p>{escape(result.summary())}</p>"
-            f"<table><tr><th></th><th>operation</th><th>check</th><th>finding</th><th>details</th></tr>{rows}</table>",
-            encoding="utf-8",
-        )
-        written.append(path)
-    if "ndjson" in kinds:
-        path = folder / "findings.ndjson"
-        lines = [json.dumps({"type": "finding", **asdict(f)}) for f in result.findings]
-        lines.append(
-            json.dumps(
-                {
-                    "type": "summary",
-                    "ok": result.ok,
-                    "failures": len(result.failures),
-                    "known": len(result.findings) - len(result.failures),
-                    "errors": result.errors,
-                    "operations": result.operations,
-                    "cases": result.cases,
-                    "links_covered": len(result.links_covered),
-                    "links_total": result.links_total,
-                    "elapsed": result.elapsed,
-                }
-            )
-        )
-        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-        written.append(path)
-    return written
