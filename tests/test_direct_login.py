@@ -60,7 +60,7 @@ def test_unsupported_kratos_yml_is_a_usage_error(pytester: pytest.Pytester) -> N
     pytester.makeini("[pytest]\nkratos_mock_config = kratos.yml\n")
     pytester.makepyfile("def test_x(kratos_mock):\n    pass\n")
     result = pytester.runpytest_subprocess()
-    result.stdout.fnmatch_lines(["*selfservice.methods.oidc is not supported by kratos-mock yet*"])
+    result.stderr.fnmatch_lines(["*selfservice.methods.oidc is not supported by kratos-mock yet*"])  # a usage error
     assert result.ret != 0
 
 
