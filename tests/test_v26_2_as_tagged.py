@@ -11,7 +11,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockserver import create_app
-from mockserver.spec import load_spec
+from mockserver.spec import load_spec, without_tag
 
 from .conftest import assert_error, new_identity
 
@@ -230,7 +230,8 @@ def _fields(doc: dict[str, Any], node: Any, path: tuple[str, ...] = ()) -> Itera
 
 def _body_cases() -> Iterator[Any]:
     for api, prefix in GENERATIONS.items():
-        doc = load_spec(f"kratos-{api}.yaml")
+        # the admin operations: the public API's bodies are read by its own handlers (selfservice/validation)
+        doc = without_tag(load_spec(f"kratos-{api}.yaml"), "frontend")
         for path, item in doc["paths"].items():
             for method, op in item.items():
                 if not isinstance(op, dict) or "requestBody" not in op:
