@@ -24,6 +24,7 @@ from typing import Any
 from jsonschema import FormatChecker, SchemaError, ValidationError
 from jsonschema.validators import extend, validator_for
 
+from . import godecode
 from .errors import KratosError, bad_request
 from .spec import bundled
 
@@ -133,31 +134,8 @@ def format_checker() -> FormatChecker:
 
 
 def go_quote(value: Any) -> str:
-    """Go's ``%q`` of a string (strconv.Quote); other JSON values as JSON."""
-    if not isinstance(value, str):
-        return json.dumps(value)
-    out = ['"']
-    for char in value:
-        code = ord(char)
-        if 0xD800 <= code <= 0xDFFF:
-            out.append("\ufffd")  # Go's JSON decoder turned it into U+FFFD, which is printable
-        elif char in '"\\':
-            out.append("\\" + char)
-        elif char.isprintable():  # Python's printable set is Go's unicode.IsPrint (L, M, N, P, S, space)
-            out.append(char)
-        elif char in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[char])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif code < 0x10000:
-            out.append(f"\\u{code:04x}")
-        else:
-            out.append(f"\\U{code:08x}")
-    out.append('"')
-    return "".join(out)
-
-
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+    """Go's ``%q`` of a string (``godecode.go_quote``, strconv.Quote); other JSON values as JSON."""
+    return godecode.go_quote(value) if isinstance(value, str) else json.dumps(value)
 
 
 _FORMATS = format_checker()
