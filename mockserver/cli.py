@@ -136,6 +136,12 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         default=env.get("KRATOS_MOCK_CONFIG") or None,
         help="your kratos.yml: the keys that shape the public API (unsupported keys are named); env KRATOS_MOCK_CONFIG",
     )
+    run.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        help="only 1: the store lives in the server process (ARCHITECTURE.md, 'One process, one store')",
+    )
 
     fuzz = commands.add_parser("fuzz", help="fuzz the mock (in-process) or any Kratos (by URL) against a spec")
     target = fuzz.add_mutually_exclusive_group()
@@ -227,7 +233,17 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     return _export(args)
 
 
+WORKERS_REFUSED = (
+    "kratos-mock: --workers {n} would give each worker its own store: an identity created through one "
+    "worker would be a 404 on the next. The mock serves from one process (several thousand requests/s); "
+    "for more, run one mock per test worker on its own port."
+)
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.workers != 1:
+        print(WORKERS_REFUSED.format(n=args.workers), file=sys.stderr)
+        return 2
     # connexion imports starlette's test client, which warns about httpx at import: not our users' concern.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import Settings, create_app
