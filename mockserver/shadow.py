@@ -1,0 +1,207 @@
+"""``kratos-mock shadow``: a proxy that answers with the real Kratos and checks the mock on the side.
+
+Every request is forwarded to the upstream, whose answer goes back to the caller as received
+(status, headers, body bytes; only hop-by-hop headers are the proxy's own). The same request is then
+replayed on an in-process mock loaded, at start, with the upstream's state (``export``), and the two
+answers are compared (``shadow_compare``) into a report (``shadow_report``). A user's own test
+suite run against the shadow so learns where the mock and their Kratos disagree, for exactly the
+calls their code makes.
+
+Requests are handled one at a time (upstream, then mock): the mock must see writes in the order the
+upstream did, or concurrent callers would make differences of their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import httpx
+from starlette.types import Message, Receive, Scope, Send
+
+from .app import KratosMockApp, Settings, create_app
+from .clock import SystemClock
+from .export import export_fixture
+from .shadow_compare import Answer, IdMap, decoded, differences
+from .shadow_report import ShadowReport
+
+HOP_BY_HOP = frozenset(
+    {b"connection", b"keep-alive", b"proxy-connection", b"transfer-encoding", b"te", b"trailer", b"upgrade"}
+)
+NOT_FORWARDED = HOP_BY_HOP | {b"host", b"content-length"}  # httpx writes these for the upstream
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+UPSTREAM_TIMEOUT = 30.0
+
+
+class ShadowApp:
+    """The ASGI app of ``kratos-mock shadow``: ``upstream`` answers, ``mock`` is compared."""
+
+    def __init__(
+        self,
+        upstream: str,
+        mock: KratosMockApp,
+        report: ShadowReport | None = None,
+        *,
+        timeout: float = UPSTREAM_TIMEOUT,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.mock = mock
+        self.report = report or ShadowReport(self.upstream)
+        self.ids = IdMap()
+        # No keep-alive: the client's sockets then never outlive a request (no pool to close at exit).
+        self._client = httpx.AsyncClient(
+            timeout=timeout,
+            transport=transport,
+            limits=httpx.Limits(max_keepalive_connections=0),
+            follow_redirects=False,
+        )
+        for name in list(self._client.headers):  # send the caller's headers, not httpx's defaults
+            del self._client.headers[name]
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":  # lifespan is off; websockets are not Kratos'
+            return
+        body = await _read_body(receive)
+        async with self._lock:
+            try:
+                status, headers, raw = await self._forward(scope, body)
+            except httpx.HTTPError as exc:
+                self.report.error(f"{_request_line(scope)}: the upstream did not answer ({type(exc).__name__})")
+                await _send(send, 502, [(b"content-type", b"application/json")], _bad_gateway(exc))
+                return
+            try:
+                await self._shadow(scope, body, Answer(status, _names(headers), _content(headers, raw)))
+            except Exception as exc:  # the caller gets the real answer whatever the mock does
+                self.report.error(f"{_request_line(scope)}: replay on the mock failed ({type(exc).__name__}: {exc})")
+        await _send(send, status, headers, raw)
+
+    async def _forward(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+        """The upstream's answer as received: raw headers (hop-by-hop left out) and undecoded body."""
+        url = self.upstream + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
+        if scope.get("query_string"):
+            url += "?" + scope["query_string"].decode("latin-1")
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in NOT_FORWARDED]
+        request = self._client.build_request(scope["method"], url, headers=headers, content=body)
+        response = await self._client.send(request, stream=True)
+        try:
+            raw = b"".join([chunk async for chunk in response.aiter_raw()])
+        finally:
+            await response.aclose()
+        kept = [(k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP]
+        return response.status_code, kept, raw
+
+    async def _shadow(self, scope: Scope, body: bytes, upstream: Answer) -> None:
+        mock, operation = await self._replay(scope, body)
+        self.ids.learn(upstream, mock)
+        shown = Answer(
+            mock.status,
+            tuple((k, self.ids.to_upstream(v)) for k, v in mock.headers),
+            self.ids.to_upstream(mock.body.decode("utf-8", "replace")).encode(),
+        )
+        label = operation or f"{scope['method']} {_UUID.sub('{id}', scope['path'])}"
+        self.report.record(label, _request_line(scope), differences(upstream, shown), upstream, shown)
+
+    async def _replay(self, scope: Scope, body: bytes) -> tuple[Answer, str | None]:
+        """The request, with the upstream's ids as the mock knows them, through the mock's ASGI app."""
+        to_mock = self.ids.to_mock
+        new_body = to_mock(body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
+        headers = [
+            (k, to_mock(v.decode("latin-1")).encode("latin-1"))
+            for k, v in scope["headers"]
+            if k.lower() not in (b"content-length", b"accept-encoding")
+        ]
+        if body or any(k.lower() == b"content-length" for k, _ in scope["headers"]):
+            headers.append((b"content-length", str(len(new_body)).encode()))
+        path = to_mock(scope["path"])
+        replay = {
+            **scope,
+            "path": path,
+            "raw_path": to_mock(scope.get("raw_path", path.encode()).decode("latin-1")).encode("latin-1"),
+            "query_string": to_mock(scope.get("query_string", b"").decode("latin-1")).encode("latin-1"),
+            "headers": headers,
+            "extensions": {},
+        }
+        messages: list[Message] = []
+        done = asyncio.Event()
+        sent = False
+
+        async def receive() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": new_body, "more_body": False}
+            await done.wait()
+            return {"type": "http.disconnect"}
+
+        async def collect(message: Message) -> None:
+            messages.append(message)
+
+        try:
+            await self.mock(replay, receive, collect)
+        finally:
+            done.set()
+        start = next(m for m in messages if m["type"] == "http.response.start")
+        headers_out = [(k, v) for k, v in start.get("headers", [])]
+        raw = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+        routing = replay["extensions"].get("connexion_routing") or {}
+        return Answer(start["status"], _names(headers_out), _content(headers_out, raw)), routing.get("operation_id")
+
+
+def create_shadow(
+    upstream: str,
+    *,
+    public_url: str | None = None,
+    token: str | None = None,
+    api: str = "v26.2",
+    seed: int | None = None,
+    report: ShadowReport | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ShadowApp:
+    """A shadow of ``upstream``: its state exported now (``export_fixture``; urllib's errors
+    propagate) into a fresh mock of generation ``api`` that reports the upstream's URLs."""
+    document = export_fixture(upstream, public_url=public_url, token=token)
+    settings = Settings(base_url=upstream.rstrip("/"), public_url=(public_url or upstream).rstrip("/"))
+    mock = create_app(api=api, seed=seed, clock=SystemClock(), settings=settings, fixtures=[document])
+    return ShadowApp(upstream, mock, report, transport=transport)
+
+
+async def _read_body(receive: Receive) -> bytes:
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _send(send: Send, status: int, headers: Sequence[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": list(headers)})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def _names(headers: Sequence[tuple[bytes, bytes]]) -> tuple[tuple[str, str], ...]:
+    return tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in headers)
+
+
+def _content(headers: Sequence[tuple[bytes, bytes]], raw: bytes) -> bytes:
+    encoding = next((v.decode("latin-1").strip().lower() for k, v in headers if k.lower() == b"content-encoding"), None)
+    return decoded(raw, encoding)
+
+
+def _request_line(scope: Scope) -> str:
+    query = scope.get("query_string", b"").decode("latin-1")
+    return f"{scope['method']} {scope['path']}" + (f"?{query}" if query else "")
+
+
+def _bad_gateway(exc: Exception) -> bytes:
+    message = f"kratos-mock shadow: the upstream did not answer ({type(exc).__name__})"
+    error: dict[str, Any] = {"code": 502, "status": "Bad Gateway", "message": message}
+    return json.dumps({"error": error}).encode()

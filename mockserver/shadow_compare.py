@@ -1,0 +1,165 @@
+"""What the shadow proxy compares, and how a request naming the upstream's ids is replayed on the mock.
+
+Ids and session tokens the upstream creates during a run are not the mock's. They are learnt in
+pairs from the answers both servers gave to the same request (the same place in both bodies, or in
+``Location``) and rewritten: upstream → mock in what is replayed, mock → upstream in what is
+reported. Answers are compared as ``kratos-mock diff`` compares them (``diff.normalize``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import json
+import re
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote_plus, unquote_plus
+
+from .diff import normalize
+
+OPAQUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|ory_st_[A-Za-z0-9]+")
+PAGE_TOKEN = re.compile(r"(?<![A-Za-z0-9_])(page_token=)([^&>;\s\"]*)")
+COMPARED_HEADERS = ("Link", "X-Total-Count", "Location")  # the headers clients act on
+MAX_PAIRS = 100_000  # learnt id pairs kept (oldest dropped first)
+
+Rewrite = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One server's answer: status, headers (names lower-cased) and the body, content-encoding undone."""
+
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        values = [v for k, v in self.headers if k == name.lower()]
+        return ", ".join(values) if values else None
+
+    def json(self) -> Any:
+        """The body as JSON when it is JSON, else as text (``None`` when empty)."""
+        if not self.body:
+            return None
+        try:
+            return json.loads(self.body)
+        except (ValueError, RecursionError):
+            return self.body.decode("utf-8", "replace")
+
+
+def decoded(body: bytes, encoding: str | None) -> bytes:
+    """The body a client reads: gzip and deflate undone (anything else is compared as sent)."""
+    try:
+        if encoding == "gzip":
+            return gzip.decompress(body)
+        if encoding == "deflate":
+            return zlib.decompress(body)
+    except (OSError, zlib.error, EOFError):
+        pass
+    return body
+
+
+class IdMap:
+    """Upstream value ↔ mock value for ids and session tokens, learnt from answers; bounded."""
+
+    def __init__(self, limit: int = MAX_PAIRS) -> None:
+        self._to_mock: OrderedDict[str, str] = OrderedDict()
+        self._to_upstream: dict[str, str] = {}
+        self.limit = limit
+
+    def __len__(self) -> int:
+        return len(self._to_mock)
+
+    def learn(self, upstream: Answer, mock: Answer) -> None:
+        """Pair what stands in the same place of two successful answers to the same request."""
+        if not (200 <= upstream.status < 300 and 200 <= mock.status < 300):
+            return
+        found = [OPAQUE.findall(a.header("Location") or "") for a in (upstream, mock)]
+        if len(found[0]) == len(found[1]):
+            for pair in zip(*found, strict=True):
+                self._pair(*pair)
+        self._walk(upstream.json(), mock.json())
+
+    def _walk(self, upstream: Any, mock: Any) -> None:
+        if isinstance(upstream, dict) and isinstance(mock, dict):
+            for key in upstream.keys() & mock.keys():
+                self._walk(upstream[key], mock[key])
+        elif isinstance(upstream, list) and isinstance(mock, list) and len(upstream) == len(mock):
+            for a, b in zip(upstream, mock, strict=True):
+                self._walk(a, b)
+        elif isinstance(upstream, str) and isinstance(mock, str) and _opaque(upstream) and _opaque(mock):
+            self._pair(upstream, mock)
+
+    def _pair(self, upstream: str, mock: str) -> None:
+        if upstream == mock or upstream in self._to_mock or mock in self._to_upstream:
+            return  # first pairing wins: a later mismatch is a difference, not a new id
+        self._to_mock[upstream] = mock
+        self._to_upstream[mock] = upstream
+        while len(self._to_mock) > self.limit:
+            _, dropped = self._to_mock.popitem(last=False)
+            self._to_upstream.pop(dropped, None)
+
+    def to_mock(self, text: str) -> str:
+        return _replace(text, self._to_mock)
+
+    def to_upstream(self, text: str) -> str:
+        return _replace(text, self._to_upstream)
+
+
+def _opaque(value: str) -> bool:
+    return OPAQUE.fullmatch(value) is not None
+
+
+def _replace(text: str, table: dict[str, str]) -> str:
+    if not table:
+        return text
+    text = OPAQUE.sub(lambda m: table.get(m.group(0), m.group(0)), text)
+    return PAGE_TOKEN.sub(lambda m: m.group(1) + page_token(m.group(2), lambda t: _replace(t, table)), text)
+
+
+def page_token(token: str, rewrite: Rewrite) -> str:
+    """A ``page_token`` query value whose base64 text (session keysets: ``created_at=…/id=…``) is
+    rewritten; a token that is not base64 text is rewritten as it stands."""
+    raw = unquote_plus(token)
+    urlsafe = "-" in raw or "_" in raw
+    try:
+        decode = base64.urlsafe_b64decode if urlsafe else base64.b64decode
+        text = decode(raw + "=" * (-len(raw) % 4)).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return rewrite(token)
+    if not text.isprintable() or not OPAQUE.search(text):
+        return rewrite(token)
+    new = rewrite(text)
+    if new == text:
+        return token
+    encode = base64.urlsafe_b64encode if urlsafe else base64.b64encode
+    out = encode(new.encode("ascii")).decode("ascii")
+    return quote_plus(out if raw.endswith("=") else out.rstrip("="))
+
+
+def normalize_header(value: str | None) -> Any:
+    """A compared header with ids, times and secrets (inside page tokens too) replaced."""
+    if value is None:
+        return None
+    return normalize(PAGE_TOKEN.sub(lambda m: m.group(1) + page_token(m.group(2), _placeholders), value))
+
+
+def _placeholders(text: str) -> str:
+    out = normalize(text)
+    return out if isinstance(out, str) else text
+
+
+def differences(upstream: Answer, mock: Answer) -> list[str]:
+    """What a client would see differ: ``status``, ``body`` (normalised) and the compared headers."""
+    out = []
+    if upstream.status != mock.status:
+        out.append("status")
+    if normalize(upstream.json()) != normalize(mock.json()):
+        out.append("body")
+    out += [h for h in COMPARED_HEADERS if normalize_header(upstream.header(h)) != normalize_header(mock.header(h))]
+    return out
