@@ -1,0 +1,345 @@
+"""``kratos-mock shadow``: the caller gets the upstream's answer, the report names where an
+in-process mock (loaded with the upstream's state at start) would have answered differently.
+
+A second mock stands in for the real Kratos: the same release, with one behaviour changed (the
+recovery link strategy turned off, as stock Kratos ships), so the report must name exactly that
+operation over a representative set of the official SDK's calls.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree as ET
+
+import pytest
+from ory_kratos_client import (
+    ApiClient,
+    Configuration,
+    CreateIdentityBody,
+    CreateRecoveryCodeForIdentityBody,
+    CreateRecoveryLinkForIdentityBody,
+    IdentityApi,
+    IdentityWithCredentials,
+    IdentityWithCredentialsPassword,
+    IdentityWithCredentialsPasswordConfig,
+    JsonPatch,
+    UpdateIdentityBody,
+)
+from ory_kratos_client.exceptions import NotFoundException
+
+from mockserver import create_app
+from mockserver.app import Settings
+from mockserver.cli import main
+from mockserver.server import BackgroundServer, bind, url_for
+from mockserver.shadow import ShadowApp, create_shadow
+from mockserver.shadow_compare import Answer, IdMap, differences, page_token
+from mockserver.shadow_report import MAX_OPERATIONS, ShadowReport
+
+ROOT = Path(__file__).resolve().parent.parent
+ADA = "0b7a54d4-6d5e-4c4a-9a57-6f0f2f8f0a01"
+GRACE = "0b7a54d4-6d5e-4c4a-9a57-6f0f2f8f0a02"
+SESSIONS = [f"5e55f0d4-6d5e-4c4a-9a57-6f0f2f8f0b0{n}" for n in range(1, 4)]
+UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
+STATE = {
+    "identities": [
+        {"id": ADA, "schema_id": "default", "traits": {"email": "ada@example.com"}},
+        {"id": GRACE, "schema_id": "default", "traits": {"email": "grace@example.com"}},
+    ],
+    "sessions": [
+        {"id": SESSIONS[0], "identity": {"id": ADA}, "issued_at": "2026-11-01T10:00:00Z"},
+        {"id": SESSIONS[1], "identity": {"id": ADA}, "issued_at": "2026-11-01T11:00:00Z"},
+        {"id": SESSIONS[2], "identity": {"id": GRACE}, "issued_at": "2026-11-01T12:00:00Z"},
+    ],
+}
+LINK = re.compile(r'<([^>]+)>;\s*rel="(\w+)"')
+
+
+def upstream_app(url: str, **settings: Any) -> Any:
+    """The stand-in for a real Kratos: a mock on a real clock (sessions expire as in Kratos)."""
+    return create_app(settings=Settings(base_url=url, **settings), fixtures=[STATE])
+
+
+@contextlib.contextmanager
+def shadow_of(upstream: BackgroundServer) -> Iterator[BackgroundServer]:
+    with BackgroundServer(lambda url: create_shadow(upstream.url), date_header=False) as shadow:
+        yield shadow
+
+
+@pytest.fixture
+def stock_kratos() -> Iterator[BackgroundServer]:
+    """Differs from the mock in one behaviour: the recovery link strategy is off (Kratos' default)."""
+    with BackgroundServer(lambda url: upstream_app(url, recovery_link_enabled=False)) as server:
+        yield server
+
+
+def sdk(url: str) -> IdentityApi:
+    return IdentityApi(ApiClient(Configuration(host=url)))
+
+
+def next_token(headers: Any) -> str | None:
+    rels = {rel: parse_qs(urlsplit(url).query) for url, rel in LINK.findall(headers.get("link") or "")}
+    return rels["next"]["page_token"][0] if "next" in rels else None
+
+
+def drive(api: IdentityApi) -> None:
+    """A representative client: identities, sessions and recovery, as the SDK calls them."""
+    password = IdentityWithCredentials(
+        password=IdentityWithCredentialsPassword(config=IdentityWithCredentialsPasswordConfig(password="s3cr3t-Pa55"))
+    )
+    made = api.create_identity(
+        CreateIdentityBody(schema_id="default", traits={"email": "lin@example.com"}, credentials=password)
+    )
+    assert api.get_identity(made.id, include_credential=["password"]).traits == {"email": "lin@example.com"}
+    patched = api.patch_identity(made.id, [JsonPatch(op="replace", path="/metadata_public", value={"plan": "pro"})])
+    assert patched.metadata_public == {"plan": "pro"}
+    api.update_identity(made.id, UpdateIdentityBody(schema_id="default", state="inactive", traits={"email": "l@x.io"}))
+    token, seen = None, []
+    while True:  # keyset pages of one, following Link: rel="next"
+        page = api.list_identities_with_http_info(page_size=1, page_token=token)
+        seen += [i.id for i in page.data]
+        token = next_token(page.headers)
+        if token is None:
+            break
+    assert set(seen) == {ADA, GRACE, made.id}
+    assert [i.id for i in api.list_identities(credentials_identifier="ada@example.com")] == [ADA]
+
+    token, sessions = None, []
+    while True:  # session pages: base64 keyset tokens
+        listed = api.list_sessions_with_http_info(page_size=2, page_token=token, expand=["identity"])
+        sessions += [s.id for s in listed.data]
+        token = next_token(listed.headers)
+        if token is None:
+            break
+    assert sorted(sessions) == sorted(SESSIONS)
+    assert [s.id for s in api.list_identity_sessions(ADA)] == [SESSIONS[1], SESSIONS[0]]
+    assert api.get_session(SESSIONS[2], expand=["identity"]).identity.id == GRACE
+    api.extend_session(SESSIONS[2])
+    api.disable_session(SESSIONS[0])
+    assert [s.id for s in api.list_sessions(active=False)] == [SESSIONS[0]]
+    api.delete_identity_sessions(ADA)
+
+    code = api.create_recovery_code_for_identity(CreateRecoveryCodeForIdentityBody(identity_id=made.id))
+    assert re.fullmatch(r"\d{6}", code.recovery_code)
+    with pytest.raises(NotFoundException):  # the upstream's answer, not the mock's 200
+        api.create_recovery_link_for_identity(
+            create_recovery_link_for_identity_body=CreateRecoveryLinkForIdentityBody(identity_id=made.id)
+        )
+    api.delete_identity(made.id)
+    with pytest.raises(NotFoundException):
+        api.get_identity(made.id)
+    assert [s.id for s in api.list_identity_schemas()] == ["default"]
+
+
+def test_sdk_calls_through_the_shadow_report_exactly_the_one_differing_operation(
+    stock_kratos: BackgroundServer,
+) -> None:
+    with shadow_of(stock_kratos) as shadow:
+        drive(sdk(shadow.url))
+    report: ShadowReport = shadow.app.report
+    assert report.errors == type(report.errors)(), list(report.errors)
+    assert [o.operation for o in report.differing] == ["createRecoveryLinkForIdentity"], report.table()
+    [link] = report.differing
+    assert (link.calls, link.differing, link.kinds) == (1, 1, {"status": 1, "body": 1})
+    [example] = link.examples
+    assert example["upstream"]["status"] == 404 and example["mock"]["status"] == 200
+    assert example["request"] == "POST /admin/recovery/link"
+    operations = {o.operation: o.calls for o in report.snapshot()}
+    assert {"createIdentity", "getIdentity", "patchIdentity", "updateIdentity", "deleteIdentity"} <= set(operations)
+    assert operations["listIdentities"] == 4  # three pages of one, and one filter
+    assert {"listSessions", "getSession", "extendSession", "disableSession", "deleteIdentitySessions"} <= set(
+        operations
+    )
+    assert report.ok is False
+    assert report.summary().endswith("1 differ: createRecoveryLinkForIdentity")
+
+
+def test_the_same_behaviour_reports_nothing(tmp_path: Path) -> None:
+    with (
+        BackgroundServer(upstream_app) as kratos,
+        shadow_of(kratos) as shadow,
+    ):
+        api = sdk(shadow.url)
+        made = api.create_identity(CreateIdentityBody(schema_id="default", traits={"email": "lin@example.com"}))
+        api.create_recovery_link_for_identity(
+            create_recovery_link_for_identity_body=CreateRecoveryLinkForIdentityBody(identity_id=made.id)
+        )
+        api.delete_identity(made.id)
+    report: ShadowReport = shadow.app.report
+    assert report.ok, report.table()
+    [junit, document] = report.write(["junit", "json"], tmp_path)
+    suite = ET.parse(junit).getroot()
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "0", "0")
+    assert json.loads(document.read_text())["differing_operations"] == []
+
+
+async def odd_upstream(scope: Any, receive: Any, send: Any) -> None:
+    """Not Kratos: an answer whose status, repeated headers and gzip body a proxy could spoil."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 418,
+            "headers": [
+                (b"Content-Encoding", b"gzip"),
+                (b"Set-Cookie", b"a=1; Path=/"),
+                (b"Set-Cookie", b"b=2; Path=/"),
+                (b"X-Total-Count", b"7"),
+                (b"Content-Length", b"23"),
+                (b"Date", b"Thu, 01 Jan 2026 00:00:00 GMT"),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff" + bytes(13)})
+
+
+def raw_get(url: str, path: str) -> tuple[int, list[tuple[str, str]], bytes]:
+    split = urlsplit(url)
+    connection = http.client.HTTPConnection(split.hostname or "", split.port, timeout=10)
+    try:
+        connection.request("GET", path, headers={"Accept-Encoding": "gzip"})
+        response = connection.getresponse()
+        return response.status, response.getheaders(), response.read()
+    finally:
+        connection.close()
+
+
+def test_the_caller_gets_the_upstream_answer_byte_for_byte() -> None:
+    with BackgroundServer(lambda url: odd_upstream, date_header=False) as upstream:
+        mock = create_app(seed=1)
+        with BackgroundServer(lambda url: ShadowApp(upstream.url, mock), date_header=False) as shadow:
+            direct = raw_get(upstream.url, "/admin/identities?page_size=1")
+            proxied = raw_get(shadow.url, "/admin/identities?page_size=1")
+    assert proxied == direct
+    assert proxied[0] == 418
+    assert [v for k, v in proxied[1] if k.lower() == "set-cookie"] == ["a=1; Path=/", "b=2; Path=/"]
+    [operation] = shadow.app.report.differing
+    assert operation.operation == "listIdentities"
+    assert set(operation.kinds) == {"status", "body", "X-Total-Count", "Link"}
+
+
+def test_a_request_is_replayed_with_the_mocks_ids() -> None:
+    """An id the upstream made is the mock's own id in the replay (learnt from the create answers)."""
+    with BackgroundServer(upstream_app) as kratos, shadow_of(kratos) as shadow:
+        api = sdk(shadow.url)
+        made = api.create_identity(CreateIdentityBody(schema_id="default", traits={"email": "lin@example.com"}))
+        api.get_identity(made.id)
+    app: ShadowApp = shadow.app
+    [mock_id] = [i.id for i in app.mock.store.identities() if i.traits == {"email": "lin@example.com"}]
+    assert mock_id != made.id
+    assert app.ids.to_mock(f"/admin/identities/{made.id}") == f"/admin/identities/{mock_id}"
+    assert [e.path for e in app.mock.journal.entries()][-1] == f"/admin/identities/{mock_id}"
+    assert app.report.ok, app.report.table()
+
+
+def test_an_upstream_that_stops_answering_is_a_502_and_a_proxy_error() -> None:
+    kratos = BackgroundServer(upstream_app).start()
+    with shadow_of(kratos) as shadow:
+        kratos.stop()
+        status, _, body = raw_get(shadow.url, "/admin/identities")
+    assert status == 502
+    assert json.loads(body)["error"]["code"] == 502
+    [error] = shadow.app.report.errors
+    assert error.startswith("GET /admin/identities: the upstream did not answer")
+    assert not shadow.app.report.ok
+
+
+def test_an_unreachable_upstream_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with bind("127.0.0.1", 0) as sock:  # a port nothing listens on once closed
+        url = url_for("127.0.0.1", sock.getsockname()[1])
+    assert main(["shadow", "--upstream", url, "--port", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"kratos-mock: cannot reach {url}: ") and err.count("\n") == 1
+
+
+def test_the_command_serves_until_sigterm_then_writes_reports(tmp_path: Path) -> None:
+    options = ["--report-dir", str(tmp_path), "--log-level", "warning"]
+    with BackgroundServer(lambda url: upstream_app(url, recovery_link_enabled=False)) as kratos:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "mockserver", "shadow", "--upstream", kratos.url, "--port", "0", *options],
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert proc.stderr is not None
+            line = proc.stderr.readline()
+            assert "kratos-mock shadow of" in line and "(2 identities, 3 sessions)" in line, line
+            url = line.rsplit(" on ", 1)[1].strip()
+            api = sdk(url)
+            api.get_identity(ADA)
+            with pytest.raises(NotFoundException):
+                api.create_recovery_link_for_identity(
+                    create_recovery_link_for_identity_body=CreateRecoveryLinkForIdentityBody(identity_id=ADA)
+                )
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    assert out.rstrip().endswith("2 calls to 2 operations; 1 differ: createRecoveryLinkForIdentity")
+    suite = ET.parse(tmp_path / "junit.xml").getroot()
+    [failure] = suite.iter("failure")
+    assert failure.get("message") == "status, body differ in 1 of 1 calls"
+    document = json.loads((tmp_path / "shadow.json").read_text())
+    assert document["differing_operations"] == ["createRecoveryLinkForIdentity"]
+
+
+# --- comparison and bookkeeping -------------------------------------------------------------------
+
+
+def answer(status: int = 200, body: Any = None, **headers: str) -> Answer:
+    names = tuple((k.lower().replace("_", "-"), v) for k, v in headers.items())
+    return Answer(status, names, json.dumps(body).encode())
+
+
+def test_ids_times_and_secrets_do_not_count_as_differences() -> None:
+    a = answer(201, {"id": ADA, "created_at": "2026-01-01T00:00:00Z"}, Location=f"http://k/identities/{ADA}")
+    b = answer(201, {"id": GRACE, "created_at": "2026-11-27T12:00:00.5Z"}, Location=f"http://k/identities/{GRACE}")
+    assert differences(a, b) == []
+    assert differences(a, answer(201, {"id": GRACE}, Location="http://k/x")) == ["body", "Location"]
+    assert differences(answer(200, [], X_Total_Count="2"), answer(200, [], X_Total_Count="3")) == ["X-Total-Count"]
+
+
+def test_ids_are_paired_from_the_same_place_of_two_answers() -> None:
+    ids = IdMap()
+    ids.learn(answer(201, {"id": ADA, "recovery_code": "1"}), answer(201, {"id": GRACE, "recovery_code": "2"}))
+    ids.learn(answer(201, {"id": ADA}), answer(201, {"id": UNKNOWN_ID}))  # first pairing wins
+    ids.learn(answer(400, {"id": SESSIONS[0]}), answer(400, {"id": SESSIONS[1]}))  # errors teach nothing
+    assert len(ids) == 1
+    assert ids.to_mock(f"/admin/identities/{ADA}") == f"/admin/identities/{GRACE}"
+    assert ids.to_upstream(f'{{"id":"{GRACE}"}}') == f'{{"id":"{ADA}"}}'
+
+
+def test_session_page_tokens_are_rewritten_inside_their_base64() -> None:
+    ids = IdMap()
+    ids.learn(answer(200, {"id": ADA}), answer(200, {"id": GRACE}))
+    token = "Y3JlYXRlZF9hdD0yMDI2LTAxLTAxVDAwOjAwOjAwWi9pZD0" + "wYjdhNTRkNC02ZDVlLTRjNGEtOWE1Ny02ZjBmMmY4ZjBhMDE"
+    assert page_token(token, lambda t: t) == token
+    rewritten = ids.to_mock(f"page_size=2&page_token={token}")
+    assert rewritten != f"page_size=2&page_token={token}" and GRACE not in rewritten
+    assert ids.to_upstream(rewritten) == f"page_size=2&page_token={token}"
+
+
+def test_the_report_stays_bounded() -> None:
+    report = ShadowReport("http://kratos")
+    a, b = answer(200, {"n": 1}), answer(500, {"n": 2})
+    for n in range(MAX_OPERATIONS + 50):
+        report.record(f"op{n}", "GET /", ["status"], a, b)
+    for _ in range(10):
+        report.record("op0", "GET /", ["status"], a, b)
+    assert len(report.operations) == MAX_OPERATIONS + 1
+    assert report.operations["(other operations)"].calls == 50
+    assert report.operations["op0"].calls == 11 and len(report.operations["op0"].examples) == 3
+    started = time.monotonic()
+    assert report.table() and time.monotonic() - started < 5
