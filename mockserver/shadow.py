@@ -25,7 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from .app import KratosMockApp, Settings, create_app
 from .clock import SystemClock
 from .export import export_fixture
-from .shadow_compare import Answer, IdMap, decoded, differences
+from .shadow_compare import AdoptingEntropy, Answer, IdMap, decoded, differences, pairs
 from .shadow_report import ShadowReport
 
 HOP_BY_HOP = frozenset(
@@ -34,6 +34,7 @@ HOP_BY_HOP = frozenset(
 NOT_FORWARDED = HOP_BY_HOP | {b"host", b"content-length"}  # httpx writes these for the upstream
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 UPSTREAM_TIMEOUT = 30.0
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ShadowApp:
@@ -52,6 +53,8 @@ class ShadowApp:
         self.mock = mock
         self.report = report or ShadowReport(self.upstream)
         self.ids = IdMap()
+        self.entropy = AdoptingEntropy(mock.store.entropy.state())
+        mock.store.entropy = self.entropy
         # No keep-alive: the client's sockets then never outlive a request (no pool to close at exit).
         self._client = httpx.AsyncClient(
             timeout=timeout,
@@ -96,7 +99,7 @@ class ShadowApp:
         return response.status_code, kept, raw
 
     async def _shadow(self, scope: Scope, body: bytes, upstream: Answer) -> None:
-        mock, operation = await self._replay(scope, body)
+        mock, operation = await self._adopting_replay(scope, body, upstream)
         self.ids.learn(upstream, mock)
         shown = Answer(
             mock.status,
@@ -105,6 +108,28 @@ class ShadowApp:
         )
         label = operation or f"{scope['method']} {_UUID.sub('{id}', scope['path'])}"
         self.report.record(label, _request_line(scope), differences(upstream, shown), upstream, shown)
+
+    async def _adopting_replay(self, scope: Scope, body: bytes, upstream: Answer) -> tuple[Answer, str | None]:
+        """The replay; a write the upstream accepted is run a second time, from the same state, if
+        the first one drew ids where the upstream's answer has others: then the mock's new records
+        carry the upstream's ids."""
+        entropy, store = self.entropy, self.mock.store
+        entropy.drawn.clear()
+        if scope["method"] in SAFE_METHODS or not 200 <= upstream.status < 300:
+            return await self._replay(scope, body)
+        snapshot = store.snapshot()
+        try:
+            mock, operation = await self._replay(scope, body)
+            substitute = {m: u for u, m in pairs(upstream, mock) if m in entropy.drawn}
+            if substitute and 200 <= mock.status < 300:
+                store.restore(snapshot)
+                entropy.substitute = substitute
+                mock, operation = await self._replay(scope, body)
+            return mock, operation
+        finally:
+            entropy.substitute = {}
+            entropy.drawn.clear()
+            store.release(snapshot)
 
     async def _replay(self, scope: Scope, body: bytes) -> tuple[Answer, str | None]:
         """The request, with the upstream's ids as the mock knows them, through the mock's ASGI app."""

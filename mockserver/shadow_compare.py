@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote_plus, unquote_plus
 
+from .clock import Entropy
 from .diff import normalize
 
 OPAQUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|ory_st_[A-Za-z0-9]+")
@@ -77,23 +78,9 @@ class IdMap:
 
     def learn(self, upstream: Answer, mock: Answer) -> None:
         """Pair what stands in the same place of two successful answers to the same request."""
-        if not (200 <= upstream.status < 300 and 200 <= mock.status < 300):
-            return
-        found = [OPAQUE.findall(a.header("Location") or "") for a in (upstream, mock)]
-        if len(found[0]) == len(found[1]):
-            for pair in zip(*found, strict=True):
+        if 200 <= upstream.status < 300 and 200 <= mock.status < 300:
+            for pair in pairs(upstream, mock):
                 self._pair(*pair)
-        self._walk(upstream.json(), mock.json())
-
-    def _walk(self, upstream: Any, mock: Any) -> None:
-        if isinstance(upstream, dict) and isinstance(mock, dict):
-            for key in upstream.keys() & mock.keys():
-                self._walk(upstream[key], mock[key])
-        elif isinstance(upstream, list) and isinstance(mock, list) and len(upstream) == len(mock):
-            for a, b in zip(upstream, mock, strict=True):
-                self._walk(a, b)
-        elif isinstance(upstream, str) and isinstance(mock, str) and _opaque(upstream) and _opaque(mock):
-            self._pair(upstream, mock)
 
     def _pair(self, upstream: str, mock: str) -> None:
         if upstream == mock or upstream in self._to_mock or mock in self._to_upstream:
@@ -109,6 +96,49 @@ class IdMap:
 
     def to_upstream(self, text: str) -> str:
         return _replace(text, self._to_upstream)
+
+
+def pairs(upstream: Answer, mock: Answer) -> list[tuple[str, str]]:
+    """(upstream, mock) ids and tokens that stand in the same place of the two answers: in
+    ``Location`` and in the bodies (objects by key, lists of the same length by position)."""
+    found: list[tuple[str, str]] = []
+    located = [OPAQUE.findall(a.header("Location") or "") for a in (upstream, mock)]
+    if len(located[0]) == len(located[1]):
+        found += zip(*located, strict=True)
+    _walk(upstream.json(), mock.json(), found)
+    return [(a, b) for a, b in found if a != b]
+
+
+def _walk(upstream: Any, mock: Any, found: list[tuple[str, str]]) -> None:
+    if isinstance(upstream, dict) and isinstance(mock, dict):
+        for key in upstream.keys() & mock.keys():
+            _walk(upstream[key], mock[key], found)
+    elif isinstance(upstream, list) and isinstance(mock, list) and len(upstream) == len(mock):
+        for a, b in zip(upstream, mock, strict=True):
+            _walk(a, b, found)
+    elif isinstance(upstream, str) and isinstance(mock, str) and _opaque(upstream) and _opaque(mock):
+        found.append((upstream, mock))
+    elif isinstance(upstream, str) and isinstance(mock, str) and upstream != mock:  # ids inside links
+        a, b = OPAQUE.findall(upstream), OPAQUE.findall(mock)
+        if len(a) == len(b):
+            found += zip(a, b, strict=True)
+
+
+class AdoptingEntropy(Entropy):
+    """The shadow mock's random source: it records the UUIDs a replay draws, and hands out the
+    upstream's ids in their place (``substitute``) when the replay is run again from the same state,
+    so what the mock creates carries the upstream's ids (and lists keep the upstream's order)."""
+
+    def __init__(self, state: object) -> None:
+        super().__init__()
+        self.set_state(state)
+        self.drawn: set[str] = set()
+        self.substitute: dict[str, str] = {}
+
+    def uuid4(self) -> str:
+        value = super().uuid4()
+        self.drawn.add(value)
+        return self.substitute.get(value, value)
 
 
 def _opaque(value: str) -> bool:

@@ -228,17 +228,21 @@ def test_the_caller_gets_the_upstream_answer_byte_for_byte() -> None:
     assert set(operation.kinds) == {"status", "body", "X-Total-Count", "Link"}
 
 
-def test_a_request_is_replayed_with_the_mocks_ids() -> None:
-    """An id the upstream made is the mock's own id in the replay (learnt from the create answers)."""
+def test_what_the_mock_creates_carries_the_upstreams_ids() -> None:
+    """A create is replayed again from the same state with the upstream's ids in place of those the
+    mock drew, so later requests naming them, and lists ordered by id, agree."""
     with BackgroundServer(upstream_app) as kratos, shadow_of(kratos) as shadow:
         api = sdk(shadow.url)
         made = api.create_identity(CreateIdentityBody(schema_id="default", traits={"email": "lin@example.com"}))
+        code = api.create_recovery_code_for_identity(CreateRecoveryCodeForIdentityBody(identity_id=made.id))
         api.get_identity(made.id)
     app: ShadowApp = shadow.app
-    [mock_id] = [i.id for i in app.mock.store.identities() if i.traits == {"email": "lin@example.com"}]
-    assert mock_id != made.id
-    assert app.ids.to_mock(f"/admin/identities/{made.id}") == f"/admin/identities/{mock_id}"
-    assert [e.path for e in app.mock.journal.entries()][-1] == f"/admin/identities/{mock_id}"
+    mine = app.mock.store.find_identity(made.id)
+    assert mine is not None and mine.traits == {"email": "lin@example.com"}
+    assert [a.id for a in mine.verifiable_addresses] == [a.id for a in made.verifiable_addresses or []]
+    [grant] = app.mock.store.recovery_grants(made.id)
+    assert code.recovery_link.endswith(grant.flow_id)
+    assert len(app.mock.store) == 3 and len(app.ids) == 0  # nothing left to translate
     assert app.report.ok, app.report.table()
 
 
