@@ -34,7 +34,6 @@ HOP_BY_HOP = frozenset(
 NOT_FORWARDED = HOP_BY_HOP | {b"host", b"content-length"}  # httpx writes these for the upstream
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 UPSTREAM_TIMEOUT = 30.0
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ShadowApp:
@@ -72,31 +71,42 @@ class ShadowApp:
         body = await _read_body(receive)
         async with self._lock:
             try:
-                status, headers, raw = await self._forward(scope, body)
+                status, headers, raw, client = await self._forward(scope, body)
             except httpx.HTTPError as exc:
                 self.report.error(f"{_request_line(scope)}: the upstream did not answer ({type(exc).__name__})")
                 await _send(send, 502, [(b"content-type", b"application/json")], _bad_gateway(exc))
                 return
             try:
-                await self._shadow(scope, body, Answer(status, _names(headers), _content(headers, raw)))
+                seen = self._as_upstream_saw(scope, client)
+                await self._shadow(seen, body, Answer(status, _names(headers), _content(headers, raw)))
             except Exception as exc:  # the caller gets the real answer whatever the mock does
                 self.report.error(f"{_request_line(scope)}: replay on the mock failed ({type(exc).__name__}: {exc})")
         await _send(send, status, headers, raw)
 
-    async def _forward(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-        """The upstream's answer as received: raw headers (hop-by-hop left out) and undecoded body."""
+    async def _forward(self, scope: Scope, body: bytes) -> tuple[int, list[tuple[bytes, bytes]], bytes, Any]:
+        """The upstream's answer as received: raw headers (hop-by-hop left out) and undecoded body;
+        and the address the upstream saw the request come from."""
         url = self.upstream + scope.get("raw_path", scope["path"].encode()).decode("latin-1")
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
         headers = [(k, v) for k, v in scope["headers"] if k.lower() not in NOT_FORWARDED]
         request = self._client.build_request(scope["method"], url, headers=headers, content=body)
         response = await self._client.send(request, stream=True)
+        stream = response.extensions.get("network_stream")
+        client = stream.get_extra_info("client_addr") if stream is not None else None
         try:
             raw = b"".join([chunk async for chunk in response.aiter_raw()])
         finally:
             await response.aclose()
         kept = [(k, v) for k, v in response.headers.raw if k.lower() not in HOP_BY_HOP]
-        return response.status_code, kept, raw
+        return response.status_code, kept, raw, client
+
+    def _as_upstream_saw(self, scope: Scope, client: Any) -> Scope:
+        """The request as the upstream received it: its own Host, the proxy's address as the client
+        (flows' ``request_url`` and sessions' devices then agree)."""
+        host = httpx.URL(self.upstream).netloc
+        headers = [(k, v) for k, v in scope["headers"] if k.lower() != b"host"]
+        return {**scope, "headers": [(b"host", host), *headers], "client": tuple(client) if client else scope["client"]}
 
     async def _shadow(self, scope: Scope, body: bytes, upstream: Answer) -> None:
         mock, operation = await self._adopting_replay(scope, body, upstream)
@@ -110,12 +120,12 @@ class ShadowApp:
         self.report.record(label, _request_line(scope), differences(upstream, shown), upstream, shown)
 
     async def _adopting_replay(self, scope: Scope, body: bytes, upstream: Answer) -> tuple[Answer, str | None]:
-        """The replay; a write the upstream accepted is run a second time, from the same state, if
-        the first one drew ids where the upstream's answer has others: then the mock's new records
-        carry the upstream's ids."""
+        """The replay; a request the upstream accepted is run a second time, from the same state, if
+        the first run drew ids where the upstream's answer has others (a create; a GET that makes a
+        self-service flow): then what the mock made carries the upstream's ids."""
         entropy, store = self.entropy, self.mock.store
         entropy.drawn.clear()
-        if scope["method"] in SAFE_METHODS or not 200 <= upstream.status < 300:
+        if not 200 <= upstream.status < 300:
             return await self._replay(scope, body)
         snapshot = store.snapshot()
         try:

@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 from xml.etree import ElementTree as ET
 
+import httpx
 import pytest
 from ory_kratos_client import (
     ApiClient,
@@ -63,6 +64,7 @@ STATE = {
         {"id": SESSIONS[2], "identity": {"id": GRACE}, "issued_at": "2026-11-01T12:00:00Z"},
     ],
 }
+PASSWORD = {"password": {"config": {"password": "s3cr3t-Pa55-word"}}}
 LINK = re.compile(r'<([^>]+)>;\s*rel="(\w+)"')
 
 
@@ -182,6 +184,65 @@ def test_the_same_behaviour_reports_nothing(tmp_path: Path) -> None:
     suite = ET.parse(junit).getroot()
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "0", "0")
     assert json.loads(document.read_text())["differing_operations"] == []
+
+
+def test_a_native_login_through_the_shadow_agrees_on_every_call() -> None:
+    """The public API: the flow and session the upstream made are the mock's too (adopted ids), the
+    session token is translated, and the proxy's address is the client both servers saw."""
+    ada, grace = STATE["identities"]
+    state = {**STATE, "identities": [{**ada, "credentials": PASSWORD}, grace]}
+    with (
+        BackgroundServer(lambda url: create_app(settings=Settings(base_url=url), fixtures=[state])) as kratos,
+        shadow_of(kratos) as shadow,
+        httpx.Client(base_url=shadow.url) as client,
+    ):
+        flow = client.get("/self-service/login/api").json()
+        login = client.post(
+            f"/self-service/login?flow={flow['id']}",
+            json={"method": "password", "identifier": "ada@example.com", "password": "s3cr3t-Pa55-word"},
+        )
+        token = login.json()["session_token"]
+        assert client.get("/sessions/whoami", headers={"X-Session-Token": token}).status_code == 200
+        client.request("DELETE", "/self-service/logout/api", json={"session_token": token})
+        assert client.get("/sessions/whoami", headers={"X-Session-Token": token}).status_code == 401
+    report: ShadowReport = shadow.app.report
+    assert report.ok, report.table()
+    assert {o.operation: o.calls for o in report.snapshot()} == {
+        "createNativeLoginFlow": 1,
+        "updateLoginFlow": 1,
+        "toSession": 2,
+        "performNativeLogout": 1,
+    }
+
+
+def with_admin_location(app: Any) -> Any:
+    """An upstream that differs in one header: ``Location`` under /admin (Kratos says /identities)."""
+
+    async def wrapped(scope: Any, receive: Any, send: Any) -> None:
+        async def rewrite(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v.replace(b"/identities/", b"/admin/identities/")) for k, v in message["headers"]]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await app(scope, receive, rewrite)
+
+    return wrapped
+
+
+def test_a_header_that_differs_is_named() -> None:
+    with (
+        BackgroundServer(lambda url: with_admin_location(upstream_app(url))) as kratos,
+        shadow_of(kratos) as shadow,
+    ):
+        api = sdk(shadow.url)
+        made = api.create_identity(CreateIdentityBody(schema_id="default", traits={"email": "lin@example.com"}))
+        api.get_identity(made.id)
+        api.list_identities()
+    [differing] = shadow.app.report.differing
+    assert (differing.operation, differing.kinds) == ("createIdentity", {"Location": 1})
+    [example] = differing.examples
+    assert example["upstream"]["headers"]["Location"].endswith(f"/admin/identities/{made.id}")
 
 
 async def odd_upstream(scope: Any, receive: Any, send: Any) -> None:
