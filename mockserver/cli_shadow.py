@@ -46,6 +46,12 @@ def add_parser(commands: Any, env: Mapping[str, str]) -> None:
         default=env.get("KRATOS_MOCK_API") or "v26.2",
         help="the mock's API generation, to compare with the upstream's release (default v26.2)",
     )
+    shadow.add_argument(
+        "--config",
+        metavar="KRATOS_YML",
+        default=env.get("KRATOS_MOCK_CONFIG") or None,
+        help="your Kratos' kratos.yml, for the mock's public API (as run --config); env KRATOS_MOCK_CONFIG",
+    )
     shadow.add_argument("--seed", type=int, default=None, help="seed the mock's ids, tokens and codes")
     shadow.add_argument("--report", default="junit,json", help="comma-separated: junit, json (default both)")
     shadow.add_argument("--report-dir", default="reports", help="where reports are written (default ./reports)")
@@ -57,6 +63,7 @@ def run_shadow(args: argparse.Namespace) -> int:
 
     from .cli_fuzz import unreachable
     from .fixtures import FixtureError
+    from .kratos_config import ConfigError
     from .server import bind, serve, url_for
 
     kinds = [k for k in args.report.split(",") if k]
@@ -73,8 +80,16 @@ def run_shadow(args: argparse.Namespace) -> int:
 
     try:
         app = create_shadow(
-            args.upstream, public_url=args.upstream_public_url, token=args.token, api=args.api, seed=args.seed
+            args.upstream,
+            public_url=args.upstream_public_url,
+            token=args.token,
+            api=args.api,
+            seed=args.seed,
+            config=args.config,
         )
+    except ConfigError as exc:
+        print(f"kratos-mock: {exc}", file=sys.stderr)
+        return 2
     except (urllib.error.URLError, OSError, ValueError, FixtureError) as exc:
         print(f"kratos-mock: cannot export the state of {args.upstream}: {exc}", file=sys.stderr)
         return 2

@@ -25,7 +25,7 @@ from starlette.types import Message, Receive, Scope, Send
 from .app import KratosMockApp, Settings, create_app
 from .clock import SystemClock
 from .export import export_fixture
-from .shadow_compare import AdoptingEntropy, Answer, IdMap, decoded, differences, pairs
+from .shadow_compare import AdoptingEntropy, Answer, IdMap, accepted, decoded, differences, pairs
 from .shadow_report import ShadowReport
 
 HOP_BY_HOP = frozenset(
@@ -34,6 +34,7 @@ HOP_BY_HOP = frozenset(
 NOT_FORWARDED = HOP_BY_HOP | {b"host", b"content-length"}  # httpx writes these for the upstream
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 UPSTREAM_TIMEOUT = 30.0
+MOCK_JOURNAL = 100  # the in-process mock's journal: nobody reads it, the report is the record
 
 
 class ShadowApp:
@@ -125,13 +126,13 @@ class ShadowApp:
         self-service flow): then what the mock made carries the upstream's ids."""
         entropy, store = self.entropy, self.mock.store
         entropy.drawn.clear()
-        if not 200 <= upstream.status < 300:
+        if not accepted(upstream.status):
             return await self._replay(scope, body)
         snapshot = store.snapshot()
         try:
             mock, operation = await self._replay(scope, body)
             substitute = {m: u for u, m in pairs(upstream, mock) if m in entropy.drawn}
-            if substitute and 200 <= mock.status < 300:
+            if substitute and accepted(mock.status):
                 store.restore(snapshot)
                 entropy.substitute = substitute
                 mock, operation = await self._replay(scope, body)
@@ -194,14 +195,20 @@ def create_shadow(
     token: str | None = None,
     api: str = "v26.2",
     seed: int | None = None,
+    config: str | None = None,
     report: ShadowReport | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> ShadowApp:
     """A shadow of ``upstream``: its state exported now (``export_fixture``; urllib's errors
-    propagate) into a fresh mock of generation ``api`` that reports the upstream's URLs."""
+    propagate) into a fresh mock of generation ``api`` that reports the upstream's URLs and follows
+    ``config`` (the upstream's kratos.yml, for the public API)."""
     document = export_fixture(upstream, public_url=public_url, token=token)
-    settings = Settings(base_url=upstream.rstrip("/"), public_url=(public_url or upstream).rstrip("/"))
-    mock = create_app(api=api, seed=seed, clock=SystemClock(), settings=settings, fixtures=[document])
+    settings = Settings(
+        base_url=upstream.rstrip("/"),
+        public_url=(public_url or upstream).rstrip("/"),
+        journal_size=MOCK_JOURNAL,
+    )
+    mock = create_app(api=api, seed=seed, clock=SystemClock(), settings=settings, fixtures=[document], config=config)
     return ShadowApp(upstream, mock, report, transport=transport)
 
 

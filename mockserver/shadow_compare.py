@@ -78,7 +78,7 @@ class IdMap:
 
     def learn(self, upstream: Answer, mock: Answer) -> None:
         """Pair what stands in the same place of two successful answers to the same request."""
-        if 200 <= upstream.status < 300 and 200 <= mock.status < 300:
+        if accepted(upstream.status) and accepted(mock.status):
             for pair in pairs(upstream, mock):
                 self._pair(*pair)
 
@@ -96,6 +96,11 @@ class IdMap:
 
     def to_upstream(self, text: str) -> str:
         return _replace(text, self._to_upstream)
+
+
+def accepted(status: int) -> bool:
+    """An answer that made or found something (a redirect to a new flow included): ids to pair."""
+    return 200 <= status < 400
 
 
 def pairs(upstream: Answer, mock: Answer) -> list[tuple[str, str]]:

@@ -309,6 +309,15 @@ def test_what_the_mock_creates_carries_the_upstreams_ids() -> None:
     assert app.report.ok, app.report.table()
 
 
+def test_a_flow_made_by_a_redirect_carries_the_upstreams_id() -> None:
+    with BackgroundServer(upstream_app) as kratos, shadow_of(kratos) as shadow:
+        status, headers, _ = raw_get(shadow.url, "/self-service/login/browser")
+    assert status == 303
+    flow_id = parse_qs(urlsplit(dict(headers)["location"]).query)["flow"][0]
+    assert [f.document["id"] for f in shadow.app.mock.store.flows()] == [flow_id]
+    assert shadow.app.report.ok, shadow.app.report.table()
+
+
 def test_an_upstream_that_stops_answering_is_a_502_and_a_proxy_error() -> None:
     kratos = BackgroundServer(upstream_app).start()
     with shadow_of(kratos) as shadow:
