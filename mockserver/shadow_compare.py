@@ -24,7 +24,9 @@ from .clock import Entropy
 from .diff import normalize
 
 OPAQUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|ory_st_[A-Za-z0-9]+")
-PAGE_TOKEN = re.compile(r"(?<![A-Za-z0-9_])(page_token=)([^&>;\s\"]*)")
+_KEY, _VALUE = r"(?<![A-Za-z0-9_])page_token=", r"[^&>;\s\"]*"
+PAGE_TOKEN = re.compile(f"({_KEY})({_VALUE})")
+_EITHER = re.compile(f"(?P<key>{_KEY})(?P<token>{_VALUE})|{OPAQUE.pattern}")
 COMPARED_HEADERS = ("Link", "X-Total-Count", "Location")  # the headers clients act on
 MAX_PAIRS = 100_000  # learnt id pairs kept (oldest dropped first)
 
@@ -151,10 +153,19 @@ def _opaque(value: str) -> bool:
 
 
 def _replace(text: str, table: dict[str, str]) -> str:
+    """One pass (a value is never translated twice): page tokens, then ids and tokens elsewhere."""
     if not table:
         return text
-    text = OPAQUE.sub(lambda m: table.get(m.group(0), m.group(0)), text)
-    return PAGE_TOKEN.sub(lambda m: m.group(1) + page_token(m.group(2), lambda t: _replace(t, table)), text)
+
+    def values(inner: str) -> str:
+        return OPAQUE.sub(lambda m: table.get(m.group(0), m.group(0)), inner)
+
+    def one(match: re.Match[str]) -> str:
+        if match.group("token") is not None:
+            return match.group("key") + page_token(match.group("token"), values)
+        return table.get(match.group(0), match.group(0))
+
+    return _EITHER.sub(one, text)
 
 
 def page_token(token: str, rewrite: Rewrite) -> str:
