@@ -1,9 +1,12 @@
 """What the shadow proxy compares, and how a request naming the upstream's ids is replayed on the mock.
 
-Ids and session tokens the upstream creates during a run are not the mock's. They are learnt in
-pairs from the answers both servers gave to the same request (the same place in both bodies, or in
-``Location``) and rewritten: upstream → mock in what is replayed, mock → upstream in what is
-reported. Answers are compared as ``kratos-mock diff`` compares them (``diff.normalize``).
+Ids the upstream creates during a run are paired with the mock's from the answers both servers gave
+to the same request (the same place in both bodies, or in ``Location``: ``pairs``). The shadow
+first makes the mock adopt them (``AdoptingEntropy``: the request replayed again with the upstream's
+ids in place of the mock's draws), so both servers hold the same ids and lists keep one order. What
+cannot be adopted (session tokens, ids the mock made without drawing) is kept in an ``IdMap`` and
+rewritten: upstream → mock in what is replayed, mock → upstream in what is reported. Answers are
+compared as ``kratos-mock diff`` compares them (``diff.normalize``).
 """
 
 from __future__ import annotations
