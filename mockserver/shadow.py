@@ -111,7 +111,6 @@ class ShadowApp:
 
     async def _shadow(self, scope: Scope, body: bytes, upstream: Answer) -> None:
         mock, operation = await self._adopting_replay(scope, body, upstream)
-        self.ids.learn(upstream, mock)
         shown = Answer(
             mock.status,
             tuple((k, self.ids.to_upstream(v)) for k, v in mock.headers),
@@ -122,24 +121,25 @@ class ShadowApp:
 
     async def _adopting_replay(self, scope: Scope, body: bytes, upstream: Answer) -> tuple[Answer, str | None]:
         """The replay; a request the upstream accepted is run a second time, from the same state, if
-        the first run drew ids where the upstream's answer has others (a create; a GET that makes a
-        self-service flow): then what the mock made carries the upstream's ids."""
+        the first run drew ids or session tokens where the upstream's answer has others (a create; a
+        GET that makes a self-service flow; a login): then what the mock made carries the upstream's."""
         entropy, store = self.entropy, self.mock.store
-        entropy.drawn.clear()
+        entropy.clear()
         if not accepted(upstream.status):
             return await self._replay(scope, body)
         snapshot = store.snapshot()
         try:
             mock, operation = await self._replay(scope, body)
-            substitute = {m: u for u, m in pairs(upstream, mock) if m in entropy.drawn}
+            substitute = entropy.substitutes(pairs(upstream, mock))
             if substitute and accepted(mock.status):
                 store.restore(snapshot)
+                entropy.clear()
                 entropy.substitute = substitute
                 mock, operation = await self._replay(scope, body)
+            self.ids.learn(upstream, mock, entropy.made)  # what could not be adopted
             return mock, operation
         finally:
-            entropy.substitute = {}
-            entropy.drawn.clear()
+            entropy.clear()
             store.release(snapshot)
 
     async def _replay(self, scope: Scope, body: bytes) -> tuple[Answer, str | None]:

@@ -26,6 +26,7 @@ from urllib.parse import quote_plus, unquote_plus
 from .clock import Entropy
 from .diff import normalize
 
+SESSION_TOKEN = "ory_st_"  # noqa: S105 - the prefix of Kratos session tokens, not a secret
 OPAQUE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|ory_st_[A-Za-z0-9]+")
 _KEY, _VALUE = r"(?<![A-Za-z0-9_])page_token=", r"[^&>;\s\"]*"
 PAGE_TOKEN = re.compile(f"({_KEY})({_VALUE})")
@@ -81,11 +82,14 @@ class IdMap:
     def __len__(self) -> int:
         return len(self._to_mock)
 
-    def learn(self, upstream: Answer, mock: Answer) -> None:
-        """Pair what stands in the same place of two successful answers to the same request."""
+    def learn(self, upstream: Answer, mock: Answer, fresh: Callable[[str], bool]) -> None:
+        """Pair what stands in the same place of two accepted answers to the same request, where
+        the mock's value is ``fresh`` (made by this request: anything else that differs is a
+        difference, not a translation)."""
         if accepted(upstream.status) and accepted(mock.status):
-            for pair in pairs(upstream, mock):
-                self._pair(*pair)
+            for upstream_value, mock_value in pairs(upstream, mock):
+                if fresh(mock_value):
+                    self._pair(upstream_value, mock_value)
 
     def _pair(self, upstream: str, mock: str) -> None:
         if upstream == mock or upstream in self._to_mock or mock in self._to_upstream:
@@ -135,9 +139,9 @@ def _walk(upstream: Any, mock: Any, found: list[tuple[str, str]]) -> None:
 
 
 class AdoptingEntropy(Entropy):
-    """The shadow mock's random source: it records the UUIDs a replay draws, and hands out the
-    upstream's ids in their place (``substitute``) when the replay is run again from the same state,
-    so what the mock creates carries the upstream's ids (and lists keep the upstream's order)."""
+    """The shadow mock's random source: it records the ids and tokens a replay draws, and hands out
+    the upstream's in their place (``substitute``) when the replay is run again from the same
+    state, so what the mock creates carries the upstream's ids and session tokens."""
 
     def __init__(self, state: object) -> None:
         super().__init__()
@@ -149,6 +153,27 @@ class AdoptingEntropy(Entropy):
         value = super().uuid4()
         self.drawn.add(value)
         return self.substitute.get(value, value)
+
+    def token(self, length: int = 32) -> str:
+        value = super().token(length)
+        self.drawn.add(value)
+        return self.substitute.get(value, value)
+
+    def made(self, value: str) -> bool:
+        """Whether the last replay drew ``value`` (a session token: its random part)."""
+        return value.removeprefix(SESSION_TOKEN) in self.drawn
+
+    def substitutes(self, found: list[tuple[str, str]]) -> dict[str, str]:
+        """Drawn value → the upstream's, for the (upstream, mock) pairs whose mock side was drawn."""
+        out = {}
+        for upstream, mock in found:
+            if self.made(mock) and upstream.startswith(SESSION_TOKEN) == mock.startswith(SESSION_TOKEN):
+                out[mock.removeprefix(SESSION_TOKEN)] = upstream.removeprefix(SESSION_TOKEN)
+        return out
+
+    def clear(self) -> None:
+        self.drawn.clear()
+        self.substitute = {}
 
 
 def _opaque(value: str) -> bool:

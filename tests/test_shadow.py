@@ -209,6 +209,7 @@ def test_a_native_login_through_the_shadow_agrees_on_every_call() -> None:
         assert client.get("/sessions/whoami", headers={"X-Session-Token": token}).status_code == 401
     report: ShadowReport = shadow.app.report
     assert report.ok, report.table()
+    assert len(shadow.app.ids) == 0  # the mock's session has the upstream's id and token: nothing to translate
     assert {o.operation: o.calls for o in report.snapshot()} == {
         "createNativeLoginFlow": 1,
         "updateLoginFlow": 1,
@@ -417,11 +418,16 @@ def test_ids_times_and_secrets_do_not_count_as_differences() -> None:
     assert differences(answer(200, [], X_Total_Count="2"), answer(200, [], X_Total_Count="3")) == ["X-Total-Count"]
 
 
+def anything(value: str) -> bool:
+    return True
+
+
 def test_ids_are_paired_from_the_same_place_of_two_answers() -> None:
     ids = IdMap()
-    ids.learn(answer(201, {"id": ADA, "recovery_code": "1"}), answer(201, {"id": GRACE, "recovery_code": "2"}))
-    ids.learn(answer(201, {"id": ADA}), answer(201, {"id": UNKNOWN_ID}))  # first pairing wins
-    ids.learn(answer(400, {"id": SESSIONS[0]}), answer(400, {"id": SESSIONS[1]}))  # errors teach nothing
+    ids.learn(answer(201, {"id": ADA, "code": "1"}), answer(201, {"id": GRACE, "code": "2"}), anything)
+    ids.learn(answer(201, {"id": ADA}), answer(201, {"id": UNKNOWN_ID}), anything)  # first pairing wins
+    ids.learn(answer(400, {"id": SESSIONS[0]}), answer(400, {"id": SESSIONS[1]}), anything)  # errors teach nothing
+    ids.learn(answer(200, [{"id": SESSIONS[0]}]), answer(200, [{"id": SESSIONS[1]}]), lambda v: False)  # not new
     assert len(ids) == 1
     assert ids.to_mock(f"/admin/identities/{ADA}") == f"/admin/identities/{GRACE}"
     assert ids.to_upstream(f'{{"id":"{GRACE}"}}') == f'{{"id":"{ADA}"}}'
@@ -429,7 +435,7 @@ def test_ids_are_paired_from_the_same_place_of_two_answers() -> None:
 
 def test_session_page_tokens_are_rewritten_inside_their_base64() -> None:
     ids = IdMap()
-    ids.learn(answer(200, {"id": ADA}), answer(200, {"id": GRACE}))
+    ids.learn(answer(200, {"id": ADA}), answer(200, {"id": GRACE}), anything)
     token = "Y3JlYXRlZF9hdD0yMDI2LTAxLTAxVDAwOjAwOjAwWi9pZD0" + "wYjdhNTRkNC02ZDVlLTRjNGEtOWE1Ny02ZjBmMmY4ZjBhMDE"
     assert page_token(token, lambda t: t) == token
     rewritten = ids.to_mock(f"page_size=2&page_token={token}")
