@@ -3,9 +3,9 @@
 Every request is forwarded to the upstream, whose answer goes back to the caller as received
 (status, headers, body bytes; only hop-by-hop headers are the proxy's own). The same request is then
 replayed on an in-process mock loaded, at start, with the upstream's state (``export``), and the two
-answers are compared (``shadow_compare``) into a report (``shadow_report``). A user's own test
-suite run against the shadow so learns where the mock and their Kratos disagree, for exactly the
-calls their code makes.
+answers are compared (``shadow_compare``) into a report (``shadow_report``); what the upstream makes,
+the mock adopts (``shadow_ids``). A user's own test suite run against the shadow so learns where the
+mock and their Kratos disagree, for exactly the calls their code makes.
 
 Requests are handled one at a time (upstream, then mock): the mock must see writes in the order the
 upstream did, or concurrent callers would make differences of their own.
@@ -16,7 +16,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,7 +26,8 @@ from starlette.types import Message, Receive, Scope, Send
 from .app import KratosMockApp, Settings, create_app
 from .clock import SystemClock
 from .export import export_fixture
-from .shadow_compare import AdoptingEntropy, Answer, IdMap, accepted, decoded, differences, pairs
+from .shadow_compare import Answer, decoded, differences
+from .shadow_ids import AdoptingEntropy, IdMap, accepted
 from .shadow_report import ShadowReport
 
 HOP_BY_HOP = frozenset(
@@ -130,11 +132,8 @@ class ShadowApp:
         snapshot = store.snapshot()
         try:
             mock, operation = await self._replay(scope, body)
-            substitute = entropy.substitutes(pairs(upstream, mock))
-            if substitute and accepted(mock.status):
+            if accepted(mock.status) and entropy.adopt(upstream, mock):
                 store.restore(snapshot)
-                entropy.clear()
-                entropy.substitute = substitute
                 mock, operation = await self._replay(scope, body)
             self.ids.learn(upstream, mock, entropy.made)  # what could not be adopted
             return mock, operation
@@ -142,12 +141,16 @@ class ShadowApp:
             entropy.clear()
             store.release(snapshot)
 
+    def _header_to_mock(self, name: bytes, value: str) -> str:
+        value = self.ids.to_mock(value)
+        return self.ids.cookies_to_mock(value) if name.lower() == b"cookie" else value
+
     async def _replay(self, scope: Scope, body: bytes) -> tuple[Answer, str | None]:
         """The request, with the upstream's ids as the mock knows them, through the mock's ASGI app."""
         to_mock = self.ids.to_mock
         new_body = to_mock(body.decode("utf-8", "surrogateescape")).encode("utf-8", "surrogateescape")
         headers = [
-            (k, to_mock(v.decode("latin-1")).encode("latin-1"))
+            (k, self._header_to_mock(k, v.decode("latin-1")).encode("latin-1"))
             for k, v in scope["headers"]
             if k.lower() not in (b"content-length", b"accept-encoding")
         ]
@@ -195,7 +198,7 @@ def create_shadow(
     token: str | None = None,
     api: str = "v26.2",
     seed: int | None = None,
-    config: str | None = None,
+    config: str | Path | Mapping[str, Any] | None = None,
     report: ShadowReport | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
 ) -> ShadowApp:

@@ -46,7 +46,8 @@ from mockserver.app import Settings
 from mockserver.cli import main
 from mockserver.server import BackgroundServer, bind, url_for
 from mockserver.shadow import ShadowApp, create_shadow
-from mockserver.shadow_compare import Answer, IdMap, differences, page_token
+from mockserver.shadow_compare import Answer, differences, page_token
+from mockserver.shadow_ids import IdMap
 from mockserver.shadow_report import MAX_OPERATIONS, ShadowReport
 from tests.test_readme import _env, _free_port, blocks
 
@@ -215,6 +216,48 @@ def test_a_native_login_through_the_shadow_agrees_on_every_call() -> None:
         "updateLoginFlow": 1,
         "toSession": 2,
         "performNativeLogout": 1,
+    }
+
+
+def csrf_value(flow: dict[str, Any]) -> str:
+    return next(n for n in flow["ui"]["nodes"] if n["attributes"]["name"] == "csrf_token")["attributes"]["value"]
+
+
+def test_a_browser_app_with_a_cookie_jar_agrees_on_every_call() -> None:
+    """Browser flows: the mock adopts the upstream's CSRF token (nosurf's cookie and masked token
+    match), and the session cookie is translated, so registration, login, whoami by cookie and
+    logout are each compared for what they are."""
+    dev = {"dev": True}  # plain-http cookies (Kratos --dev), so the client's jar sends them
+    with (
+        BackgroundServer(lambda url: create_app(settings=Settings(base_url=url), config=dev)) as kratos,
+        BackgroundServer(lambda url: create_shadow(kratos.url, config=dev), date_header=False) as shadow,
+        httpx.Client(base_url=shadow.url, headers={"Accept": "application/json"}) as spa,
+    ):
+        flow = spa.get("/self-service/registration/browser").json()
+        body = {"method": "password", "traits": {"email": "spa@example.com"}, "password": "correct horse staple"}
+        params = {"flow": flow["id"]}
+        assert spa.post("/self-service/registration", params=params, json={**body, "csrf_token": csrf_value(flow)})
+        flow = spa.get("/self-service/login/browser").json()
+        credentials = {"method": "password", "identifier": "spa@example.com", "password": body["password"]}
+        logged_in = spa.post(
+            "/self-service/login", params={"flow": flow["id"]}, json={**credentials, "csrf_token": csrf_value(flow)}
+        )
+        assert logged_in.status_code == 200, logged_in.text
+        assert spa.get("/sessions/whoami").json()["identity"]["traits"]["email"] == "spa@example.com"
+        logout = spa.get("/self-service/logout/browser").json()
+        # links name the upstream's base URL: a client that should stay behind the shadow is pointed back
+        assert spa.get(logout["logout_url"].replace(kratos.url, shadow.url)).status_code == 204
+        assert spa.get("/sessions/whoami").status_code == 401
+    report: ShadowReport = shadow.app.report
+    assert report.ok, json.dumps([o.as_json() for o in report.differing], indent=1)[:3000]
+    assert {o.operation: o.calls for o in report.snapshot()} == {
+        "createBrowserRegistrationFlow": 1,
+        "updateRegistrationFlow": 1,
+        "createBrowserLoginFlow": 1,
+        "updateLoginFlow": 1,
+        "toSession": 2,
+        "createBrowserLogoutFlow": 1,
+        "updateLogoutFlow": 1,
     }
 
 
