@@ -382,6 +382,11 @@ def test_an_unreachable_upstream_is_one_line_and_exit_2(capsys: pytest.CaptureFi
     assert err.startswith(f"kratos-mock: cannot reach {url}: ") and err.count("\n") == 1
 
 
+def test_an_unknown_report_kind_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["shadow", "--upstream", "http://127.0.0.1:1", "--report", "junit,xml"]) == 2
+    assert capsys.readouterr().err == "kratos-mock: unknown report kind xml (choose from junit, json)\n"
+
+
 def test_the_command_serves_until_sigterm_then_writes_reports(tmp_path: Path) -> None:
     options = ["--report-dir", str(tmp_path), "--log-level", "warning"]
     with BackgroundServer(lambda url: upstream_app(url, recovery_link_enabled=False)) as kratos:
