@@ -34,6 +34,12 @@ def add_parser(commands: Any, env: Mapping[str, str]) -> None:
         "--upstream-public-url", metavar="URL", help="the upstream's public URL, for /schemas (default: --upstream)"
     )
     shadow.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the admin base URL your Kratos writes in Location headers, for the mock to write too "
+        "(default: --upstream)",
+    )
+    shadow.add_argument(
         "--token",
         default=env.get("KRATOS_MOCK_UPSTREAM_TOKEN") or None,
         help="bearer token for exporting the upstream's state at start (callers send their own)",
@@ -82,6 +88,7 @@ def run_shadow(args: argparse.Namespace) -> int:
         app = create_shadow(
             args.upstream,
             public_url=args.upstream_public_url,
+            base_url=args.base_url,
             token=args.token,
             api=args.api,
             seed=args.seed,

@@ -195,24 +195,21 @@ def create_shadow(
     upstream: str,
     *,
     public_url: str | None = None,
+    base_url: str | None = None,
     token: str | None = None,
     api: str = "v26.2",
     seed: int | None = None,
     config: str | Path | Mapping[str, Any] | None = None,
     report: ShadowReport | None = None,
-    transport: httpx.AsyncBaseTransport | None = None,
 ) -> ShadowApp:
-    """A shadow of ``upstream``: its state exported now (``export_fixture``; urllib's errors
-    propagate) into a fresh mock of generation ``api`` that reports the upstream's URLs and follows
-    ``config`` (the upstream's kratos.yml, for the public API)."""
+    """A shadow of ``upstream``: its state exported now (``export_fixture``, with ``/schemas`` from
+    ``public_url``; urllib's errors propagate) into a fresh mock of generation ``api`` that follows
+    ``config`` (the upstream's kratos.yml) and reports the upstream's URLs: ``base_url`` (default
+    ``upstream``) in ``Location``, ``public_url`` (default: the config's, else ``base_url``) in links."""
     document = export_fixture(upstream, public_url=public_url, token=token)
-    settings = Settings(
-        base_url=upstream.rstrip("/"),
-        public_url=(public_url or upstream).rstrip("/"),
-        journal_size=MOCK_JOURNAL,
-    )
+    settings = Settings(base_url=(base_url or upstream).rstrip("/"), public_url=public_url, journal_size=MOCK_JOURNAL)
     mock = create_app(api=api, seed=seed, clock=SystemClock(), settings=settings, fixtures=[document], config=config)
-    return ShadowApp(upstream, mock, report, transport=transport)
+    return ShadowApp(upstream, mock, report)
 
 
 async def _read_body(receive: Receive) -> bytes:
