@@ -194,6 +194,10 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     diff.add_argument("--operation-id", action="append", default=None, help="only these operations (repeatable)")
     diff.add_argument("--json", metavar="FILE", help="also write the differences as JSON")
 
+    from .cli_shadow import add_parser as add_shadow
+
+    add_shadow(commands, env)
+
     fixtures = commands.add_parser("fixtures", help="check or create fixture files")
     actions = fixtures.add_subparsers(dest="action", required=True)
     validate = actions.add_parser(
@@ -228,6 +232,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         from .cli_fuzz import run_diff, run_fuzz
 
         return run_fuzz(args) if args.command == "fuzz" else run_diff(args)
+    if args.command == "shadow":
+        from .cli_shadow import run_shadow
+
+        return run_shadow(args)
     if args.action == "validate":
         return _validate(args.paths, args.api)
     return _export(args)

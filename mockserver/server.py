@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import KratosMockApp
 
@@ -147,11 +148,12 @@ class _Server(uvicorn.Server):
 
 
 def _config(
-    app: KratosMockApp,
+    app: ASGIApp,
     log_level: str,
     access_log: bool,
     header_timeout: float | None = HEADER_TIMEOUT,
     log_format: str = "text",
+    date_header: bool = True,
 ) -> uvicorn.Config:
     extra: dict[str, Any] = {}
     if log_format == "json":
@@ -166,16 +168,18 @@ def _config(
         access_log=access_log,
         lifespan="off",
         server_header=False,
+        date_header=date_header,  # off for an app that forwards another server's Date (shadow)
     )
 
 
 def serve(
-    app: KratosMockApp,
+    app: ASGIApp,
     sock: socket.socket,
     *,
     log_level: str = "info",
     log_format: str = "text",
     header_timeout: float | None = HEADER_TIMEOUT,
+    date_header: bool = True,
 ) -> None:
     """Serve until SIGINT/SIGTERM, then drain and return (exit status 0, not death by signal).
 
@@ -185,7 +189,7 @@ def serve(
     received: list[int] = []
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        config = _config(app, log_level, access_log=True, header_timeout=header_timeout, log_format=log_format)
+        config = _config(app, log_level, True, header_timeout, log_format=log_format, date_header=date_header)
         _Server(config).run(sockets=[sock])
     finally:
         for sig, handler in previous.items():
@@ -202,6 +206,7 @@ class BackgroundServer:
         port: int = 0,
         log_level: str = "warning",
         header_timeout: float | None = HEADER_TIMEOUT,
+        date_header: bool = True,
     ) -> None:
         """``app_factory`` builds the app for the URL the server got (port 0: a free one), or is
         an app already built (one that follows its clients' ``Host``, ``Settings.follow_host``)."""
@@ -209,7 +214,8 @@ class BackgroundServer:
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(host, self.port)
         self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(self.url)
-        self._server = _Server(_config(self.app, log_level, access_log=False, header_timeout=header_timeout))
+        config = _config(self.app, log_level, access_log=False, header_timeout=header_timeout, date_header=date_header)
+        self._server = _Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
