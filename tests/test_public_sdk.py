@@ -1,11 +1,17 @@
-"""The official Python SDK's FrontendApi (ory-kratos-client 25.4.0) against the mock over a real
-socket: an app's backend test end to end. Every response is decoded into the SDK's strict pydantic
-models; every change is checked through the admin API (IdentityApi)."""
+"""The official SDKs' FrontendApi against the mock over a real socket: an app's backend test end to
+end. The Python SDK (ory-kratos-client 25.4.0) decodes every response into its strict pydantic
+models; the npm @ory/client-fetch runs ``tests/clients/ory_client_fetch_frontend_api.js`` (installed
+once per session, skipped without node or a registry, as in ``test_legacy_clients``) against the
+public port. Every change is checked through the admin API."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,7 +39,10 @@ from mockserver.app import Settings
 from mockserver.clock import EPOCH
 from mockserver.server import BackgroundServer
 
+from .test_legacy_clients import CLIENTS, INSTALL_TIMEOUT, RUN_TIMEOUT, _assert_ok, _install_error, _run
+
 PASSWORD = "correct horse battery staple"
+NPM_FETCH_SDK = "@ory/client-fetch@1.22.66"  # the newest release when written (Ory Network's client)
 
 
 def _serve(config: Any = None) -> BackgroundServer:
@@ -186,3 +195,57 @@ def test_native_logout_of_an_unknown_token_is_403(apis: tuple[FrontendApi, Ident
     frontend, _ = apis
     with pytest.raises(ForbiddenException):
         frontend.perform_native_logout(PerformNativeLogoutBody(session_token="ory_st_unknown"))
+
+
+@pytest.fixture(scope="session")
+def client_fetch_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``node_modules`` holding @ory/client-fetch (no dependencies: Node's own fetch)."""
+    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
+    if missing:
+        pytest.skip(f"{' and '.join(missing)} not on PATH: cannot run the npm SDK")
+    prefix = tmp_path_factory.mktemp("client-fetch-npm")
+    argv = [shutil.which("npm") or "npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund"]
+    flags = ["--no-package-lock", "--loglevel=error", "--fetch-retries=1"]
+    try:
+        result = _run([*argv, *flags, NPM_FETCH_SDK], timeout=INSTALL_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        pytest.skip(f"npm install {NPM_FETCH_SDK} took over {INSTALL_TIMEOUT}s (no npm registry?)")
+    modules = prefix / "node_modules"
+    if result.returncode != 0 or not (modules / "@ory" / "client-fetch" / "dist" / "index.js").is_file():
+        pytest.skip(f"cannot npm install {NPM_FETCH_SDK} (no npm registry?): {_install_error(result.stderr)}")
+    return modules
+
+
+@pytest.fixture(scope="module")
+def two_port_server() -> Iterator[BackgroundServer]:
+    """Admin and public on their own ports, as an app's CI runs Kratos (``--public-port``)."""
+
+    def build(url: str, public_url: str) -> Any:
+        return create_app(seed=6, settings=Settings(base_url=url, public_url=public_url))
+
+    srv = BackgroundServer(build, public_port=0).start()
+    yield srv
+    srv.stop()
+
+
+def test_npm_client_fetch_frontend_api(client_fetch_node_modules: Path, two_port_server: BackgroundServer) -> None:
+    """@ory/client-fetch's FrontendApi on the public port: native login (a wrong password first),
+    whoami by token and bearer, my sessions, registration (duplicate, short password, success),
+    native logout; then the same facts through the admin port."""
+    server = two_port_server
+    server.app.store.reset()
+    client = ApiClient(Configuration(host=server.url))
+    admin = IdentityApi(client)
+    ada = seed_ada(admin)
+    seed = {"identity": ada, "email": "ada@example.com", "password": PASSWORD}
+    env = {**os.environ, "NODE_PATH": str(client_fetch_node_modules)}
+    script = str(CLIENTS / "ory_client_fetch_frontend_api.js")
+    node = shutil.which("node") or "node"
+    result = _run([node, script, str(server.public_url), json.dumps(seed)], timeout=RUN_TIMEOUT, env=env)
+    _assert_ok(result, minimum=16)
+    seen = json.loads(result.stdout.strip().splitlines()[-2].removeprefix("SEEN "))
+    assert {admin.get_session(s).active for s in seen["sessions"]} == {False}
+    registered = admin.get_identity(seen["registered"], include_credential=["password"])
+    assert registered.traits == {"email": "new@example.com"}
+    assert registered.credentials is not None and registered.credentials["password"].identifiers == ["new@example.com"]
+    client.rest_client.pool_manager.clear()
