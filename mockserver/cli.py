@@ -167,6 +167,11 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         default=env.get("KRATOS_MOCK_FUZZ_TOKEN") or None,
         help="bearer token to send (in-process: the mock requires it, and ignored_auth is checked)",
     )
+    fuzz.add_argument(
+        "--frontend",
+        action="store_true",
+        help="fuzz the public (frontend) operations instead, with their baseline (--base-url: the public port)",
+    )
     fuzz.add_argument("--max-examples", type=positive, default=100, help="examples per operation (default 100)")
     fuzz.add_argument(
         "--stateful",

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mockserver import create_app
+from mockserver.cli import main
 from mockserver.fuzz import FRONTEND_TAG, FuzzResult, build_schema, bundled_baseline, run
 from mockserver.spec import load_spec, operation_table
 
@@ -42,13 +44,36 @@ def fuzz_frontend(app: Any, *, examples: int, seed: int = 1, operations: list[st
     return run(schema)
 
 
-def test_the_public_api_passes_its_fuzzing_with_its_baseline() -> None:
-    """Every phase, OpenAPI-link chains included, on every frontend operation: nothing the baseline
-    does not account for (a few seconds)."""
-    result = fuzz_frontend(create_app(seed=1), examples=5)
-    assert result.ok, [(f.operation, f.check, f.message[:200]) for f in result.failures] + result.errors
-    assert result.operations >= len(frontend_operations())
-    assert any(f.known for f in result.findings)  # the baseline is in use, not just empty
+def test_the_public_api_passes_its_fuzzing_with_its_baseline(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``kratos-mock fuzz --frontend``: every phase, OpenAPI-link chains included, on every frontend
+    operation of a fresh mock: nothing the baseline does not account for (a few seconds)."""
+    argv = [
+        "fuzz",
+        "--frontend",
+        "--max-examples",
+        "5",
+        "--seed",
+        "1",
+        "--report",
+        "ndjson",
+        "--report-dir",
+        str(tmp_path),
+    ]
+    code = main(argv, env={})
+    out = capsys.readouterr().out
+    assert code == 0, out
+    summary = json.loads((tmp_path / "findings.ndjson").read_text().splitlines()[-1])
+    assert summary["ok"] is True and summary["operations"] >= len(frontend_operations())
+    assert summary["known"] > 0  # the frontend baseline is in use, not the admin one
+
+
+def test_frontend_fuzzing_by_url_takes_the_public_port_only(capsys: pytest.CaptureFixture[str]) -> None:
+    """The public operations live on Kratos' public port: ``--base-url`` names it, alone."""
+    argv = ["fuzz", "--frontend", "--base-url", "http://127.0.0.1:4433", "--public-url", "http://127.0.0.1:4433"]
+    assert main(argv, env={}) == 2
+    assert "with --frontend, --base-url is the public port" in capsys.readouterr().err
 
 
 @pytest.mark.slow
