@@ -17,7 +17,7 @@ import pytest
 
 from mockserver import create_app
 from mockserver.app import Settings
-from mockserver.cli import build_parser
+from mockserver.cli import build_parser, main
 from mockserver.server import BackgroundServer
 
 PASSWORD = "correct horse battery staple"
@@ -156,3 +156,13 @@ def test_run_with_a_public_port() -> None:
         _, err = proc.communicate(timeout=10)
     assert proc.returncode == 0, err
     assert f"and the public API on http://127.0.0.1:{public}" in err
+
+
+def test_public_port_in_use_is_reported(capsys: pytest.CaptureFixture[str]) -> None:
+    """Both ports are bound before anything starts; the first is released when the second fails."""
+    port = _free_port()
+    assert main(["run", "--port", str(port), "--public-port", str(port)], env={}) == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in capsys.readouterr().err
+    with socket.socket() as again:
+        again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        again.bind(("127.0.0.1", port))  # the admin socket was closed
