@@ -84,10 +84,10 @@ class Plan:
     arguments: list[str]
     has_kwargs: bool
     routing: dict[str, Any]
-    # Validation and binding depend only on the path and query (and headers, for operations with
-    # header or cookie parameters): a request seen before binds to the same arguments, so those
-    # are kept (bounded) for operations that read no headers. Failures are never kept.
-    reads_headers: bool
+    # Validation and binding depend only on the path, the query and the headers of the header and
+    # cookie parameters (``keyed_headers``, lower-case): a request with the same ones binds to the
+    # same arguments, so those are kept (bounded). Failures are never kept.
+    keyed_headers: frozenset[bytes]
     bound: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -196,17 +196,19 @@ class FastLane:
         _operation.set(plan.route.operation)
         _receive.set(receive)
         _scope.set(scope)
-        if plan.reads_headers:
-            kwargs = self._bind(plan, scope, receive)
-        else:
-            key = (scope["path"], scope.get("query_string", b""))
-            kept = plan.bound.get(key)
-            if kept is None:
-                kept = self._bind(plan, scope, receive)
-                if len(plan.bound) >= BOUND_LIMIT:
-                    plan.bound.clear()
-                plan.bound[key] = kept
-            kwargs = {k: v if isinstance(v, SCALARS) else copy.deepcopy(v) for k, v in kept.items()}
+        headers = plan.keyed_headers
+        key = (
+            scope["path"],
+            scope.get("query_string", b""),
+            tuple(pair for pair in scope["headers"] if pair[0].lower() in headers) if headers else (),
+        )
+        kept = plan.bound.get(key)
+        if kept is None:
+            kept = self._bind(plan, scope, receive)
+            if len(plan.bound) >= BOUND_LIMIT:
+                plan.bound.clear()
+            plan.bound[key] = kept
+        kwargs = {k: v if isinstance(v, SCALARS) else copy.deepcopy(v) for k, v in kept.items()}
         response = await plan.function(**kwargs)
         if not isinstance(response, Response):
             raise TypeError(f"{plan.route.operation.operation_id} returned {type(response).__name__}, not a Response")
@@ -259,7 +261,11 @@ def _compile(route: Route) -> Plan:
     uri_parser = operation._uri_parser_class(operation.parameters, operation.body_definition())
     validator = validator_class(operation.parameters, uri_parser=uri_parser, strict_validation=False)
     routing = {"api_base_path": route.base_path, "operation_id": operation.operation_id}
-    reads_headers = any(p["in"] in ("header", "cookie") for p in operation.parameters)
+    keyed_headers = frozenset(
+        (b"cookie" if p["in"] == "cookie" else p["name"].lower().encode())
+        for p in operation.parameters
+        if p["in"] in ("header", "cookie")
+    )
     return Plan(
-        route, pattern, convertors, function, validator, uri_parser, arguments, has_kwargs, routing, reads_headers
+        route, pattern, convertors, function, validator, uri_parser, arguments, has_kwargs, routing, keyed_headers
     )
