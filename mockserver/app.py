@@ -14,13 +14,15 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import frontdoor, frontend_api, generations, rendering, tuning
+from . import fault_injection, frontdoor, frontend_api, generations, rendering, tuning
 from .clock import Entropy, ManualClock, MockClock, SystemClock
 from .control import DEFAULT_JOURNAL_SIZE, MockController, RequestJournal
+from .faults import FaultTable, success_statuses
 from .fixtures import Source
 from .generations import Generation
 from .handlers import Context, build_handlers, handler_name
 from .handlers.control import ControlHandlers
+from .handlers.control_faults import ControlFaultHandlers
 from .handlers.control_login import ControlLoginHandlers
 from .identity_schemas import SchemaRegistry, default_schemas
 from .kratos_config import KratosConfig, load_config
@@ -83,7 +85,9 @@ def create_app(
             session_lifespan=kratos.session_lifespan if config is not None else settings.session_lifespan,
             rules=generation.rules,
         )
-    controller = MockController(store, RequestJournal(settings.journal_size))
+    document = load_spec(generation.spec)
+    faults = FaultTable(seed, success_statuses(document))
+    controller = MockController(store, RequestJournal(settings.journal_size), faults)
     controller.load(fixtures)
     controller.seal()
     metrics = Metrics(store)
@@ -99,7 +103,7 @@ def create_app(
         config=kratos,
     )
     connexion_app = tuning.new_app(__name__)
-    document = load_spec(generation.spec)
+    fault_injection.install(connexion_app, faults)
     handlers = build_handlers(ctx, generation.handler_groups)
     admin_document, public_document = frontend_api.split(document)
     tuning.add_api(
@@ -110,7 +114,9 @@ def create_app(
             connexion_app, public_document, handlers, name_of=handler_name, lenient=generation.lenient_query
         )
     control_spec = load_spec(CONTROL)
-    control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller), ControlLoginHandlers(ctx)])
+    control = build_handlers(
+        ctx, extra=[ControlHandlers(ctx, controller), ControlLoginHandlers(ctx), ControlFaultHandlers(ctx, faults)]
+    )
     tuning.add_api(connexion_app, control_spec, control, name_of=handler_name, strict=True)
     rendering.install(connexion_app, path_methods(document) + path_methods(control_spec))
     mock = KratosMockApp(connexion_app, controller, settings, metrics, generation)
@@ -128,6 +134,7 @@ class KratosMockApp:
         self.controller = controller
         self.store = controller.store
         self.journal = controller.journal
+        self.faults = controller.faults
         self.settings = settings
         self.metrics = metrics
         self.generation = generation
@@ -136,6 +143,7 @@ class KratosMockApp:
         self._app: ASGIApp = frontdoor.pipeline(
             app,
             [
+                fault_injection.connection(self.faults),
                 *([frontdoor.follow_host] if settings.follow_host else []),
                 frontdoor.reject_control_characters,
                 *([frontdoor.no_trailing_slash] if generation.trailing_slash_404 else []),

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .control import BODY_LIMIT, JournalEntry, RequestJournal
+from .control import BODY_LIMIT, JournalEntry, RequestJournal, kept_headers
 from .errors import KratosError
 from .metrics import PATH as METRICS_PATH
 from .metrics import Metrics
@@ -192,8 +192,9 @@ def admin_auth(access: Access, admin_paths: tuple[str, ...]) -> Step:
 
 
 def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], object]) -> Step:
-    """Record every Kratos request (not the control plane's): method, path, query, the first
-    64 KiB of the body as bytes, status, operationId; and observe it in the metrics."""
+    """Record every Kratos request (not the control plane's): method, path, query, headers (8 KiB),
+    the first 64 KiB of the body as bytes, status, operationId, the fault injected; and observe it
+    in the metrics."""
 
     @_http_only
     async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -231,6 +232,8 @@ def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], objec
                 status=status,
                 operation_id=operation_id,
                 time=clock(),  # type: ignore[arg-type]
+                raw_headers=kept_headers(scope["headers"]),
+                fault=extensions.get("kratos_mock.fault"),  # fault_injection.FAULT
             )
             journal.record(entry)
             metrics.observe(operation_id, entry.method, status, time.perf_counter() - started)
