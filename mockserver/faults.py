@@ -210,6 +210,11 @@ class FaultTable:
             self._next_id = 1
             self._random.seed(_stream_seed(self._seed))
 
+    @property
+    def seed(self) -> int | None:
+        """The seed the probability stream starts from (the app's, or the pytest marker's)."""
+        return self._seed
+
     def reseed(self, seed: int | None) -> None:
         """Draw from ``seed`` from now on (the pytest marker's ``seed=``)."""
         with self._lock:
