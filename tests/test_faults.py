@@ -290,3 +290,12 @@ def test_faults_do_not_shift_seeded_ids(serve: Any) -> None:
             client.get(f"/admin/identities/{made['id']}")
         ids.append((made["id"], new_identity(client, "b@example.com")["id"]))
     assert ids[0] == ids[1]
+
+
+def test_two_apps_with_one_seed_fault_the_same_requests(serve: Any) -> None:
+    runs = []
+    for _ in range(2):
+        _, client = serve(seed=5)
+        fault(client, operation_id="listIdentities", status=503, probability=0.5)
+        runs.append([n for n in range(30) if client.get("/admin/identities").status_code == 503])
+    assert runs[0] == runs[1] and 5 < len(runs[0]) < 25
