@@ -154,6 +154,7 @@ class RequestJournal:
         matching ``json`` (a subset), ``headers``, ``query``, ``method``, ``path`` and ``status``
         (``matchers``); the message then shows the nearest requests and what differed.
         Returns the matching entries."""
+        __tracebackhide__ = True  # pytest shows the test's line, not this one
         expectation = Expectation(operation_id, json, headers or {}, query or {}, method, path, status)
         entries = self.entries()
         calls = matching(entries, expectation)
@@ -170,6 +171,7 @@ class RequestJournal:
 
     def assert_not_called(self, operation_id: str, **matchers: Any) -> None:
         """Fail if any request of ``operation_id`` matches (the same matchers as ``assert_called``)."""
+        __tracebackhide__ = True
         expectation = Expectation(operation_id, **matchers)
         calls = matching(self.entries(), expectation)
         if calls:
@@ -179,6 +181,7 @@ class RequestJournal:
     def assert_all_called(self, *operation_ids: str) -> None:
         """Fail naming every one of ``operation_ids`` that was never called (respx's
         ``assert_all_called``, by operationId)."""
+        __tracebackhide__ = True
         called = {e.operation_id for e in self.entries()}
         missing = [op for op in operation_ids if op not in called]
         if missing:

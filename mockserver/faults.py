@@ -248,6 +248,7 @@ class FaultTable:
     def assert_all_fired(self) -> None:
         """Fail unless every fault fired all its ``times`` (at least once when unlimited), as
         respx's ``assert_all_called`` does for routes."""
+        __tracebackhide__ = True
         idle = [f for f in self.list() if f.fired == 0 or (f.times is not None and f.fired < f.times)]
         if idle:
             shown = "; ".join(f"#{f.id} {f.operation_id} fired {f.fired} of {f.times or 'any'}" for f in idle)
