@@ -126,9 +126,10 @@ class FaultMiddleware:
             raise
         if fault.delay_ms:
             await asyncio.sleep(fault.delay_ms / 1000)
-        if fault.fault is None and fault.status is None and start is not None:
-            await send(start)
-            await send({"type": "http.response.body", "body": bytes(body)})
+        if fault.fault is None and fault.status is None:  # a delay only: the answer, late
+            if start is not None:
+                await send(start)
+                await send({"type": "http.response.body", "body": bytes(body)})
             return
         await act(fault, self.table, scope, receive, send, (start, bytes(body)) if start is not None else None)
 

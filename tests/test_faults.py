@@ -299,3 +299,10 @@ def test_two_apps_with_one_seed_fault_the_same_requests(serve: Any) -> None:
         fault(client, operation_id="listIdentities", status=503, probability=0.5)
         runs.append([n for n in range(30) if client.get("/admin/identities").status_code == 503])
     assert runs[0] == runs[1] and 5 < len(runs[0]) < 25
+
+
+def test_a_delay_after_the_write_answers_late(mock: tuple[KratosMockApp, TestClient]) -> None:
+    app, client = mock
+    fault(client, operation_id="createIdentity", delay_ms=1, after=True, times=1)
+    new_identity(client, "a@example.com")
+    assert [e.fault for e in app.journal] == ["delay after"]
