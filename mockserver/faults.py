@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import random
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -68,6 +69,16 @@ class Fault:
         return out | {"fired": self.fired, "remaining": remaining}
 
 
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 field names
+
+
+def _header(name: Any, value: Any) -> bool:
+    """A header uvicorn will send (anything else would fail only when the fault fires)."""
+    if not isinstance(name, str) or not isinstance(value, str) or not _TOKEN.fullmatch(name):
+        return False
+    return value.isprintable() and all(ord(c) < 256 for c in value)
+
+
 def _integer(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -119,10 +130,8 @@ def parse_fault(document: Mapping[str, Any], operations: Iterable[str] | None = 
     if body is not None and status is None:
         problems.append("body is sent with a status; give status too")
     headers = document.get("headers") or {}
-    if not isinstance(headers, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in headers.items()
-    ):
-        problems.append(f"headers must map names to strings, got {headers!r}")
+    if not isinstance(headers, Mapping) or not all(_header(k, v) for k, v in headers.items()):
+        problems.append(f"headers must map header names to one-line Latin-1 strings, got {headers!r}")
     elif headers and status is None:
         problems.append("headers are sent with a status; give status too")
     if problems:

@@ -47,7 +47,13 @@ BAD_FAULTS = [
     ({**G, "status": 503, "after": "yes"}, "after must be true or false, got 'yes'"),
     ({**G, "fault": "timeout", "body": {}}, "body is sent with a status; give status too"),
     ({**G, "status": 503, "statuss": 1}, "unknown field 'statuss'; did you mean 'status'?"),
-    ({**G, "status": 429, "headers": {"Retry-After": 1}}, "headers must map names to strings"),
+    ({**G, "status": 429, "headers": {"Retry-After": 1}}, "headers must map header names to one-line Latin-1 strings"),
+    ({**G, "status": 429, "headers": {"Retry After": "1"}}, "headers must map header names"),
+    ({**G, "status": 429, "headers": {"X-A": "1\r\nX-B: 2"}}, "headers must map header names"),
+    ({**G, "status": 429, "headers": {"X-A": "\u2603"}}, "headers must map header names"),
+    ({**G, "status": 503, "times": True}, "times must be a positive integer"),
+    ({**G, "delay_ms": 1.5}, "delay_ms must be an integer"),
+    ({**G, "status": 503, "probability": "0.5"}, "probability must be a number from 0 to 1, got '0.5'"),
 ]
 
 
@@ -198,6 +204,19 @@ def test_statuses_carry_kratos_wording(mock: tuple[KratosMockApp, TestClient], s
     fault(client, operation_id="listIdentities", status=status)
     error = client.get("/admin/identities", headers={"X-Request-ID": "r1"}).json()["error"]
     assert (error["code"], error["message"], error["request"]) == (status, message, "r1")
+
+
+def test_faults_reach_the_public_api(mock: tuple[KratosMockApp, TestClient]) -> None:
+    _, client = mock
+    fault(client, operation_id="toSession", status=500, times=1)
+    assert_error(client.get("/sessions/whoami"), 500)
+    assert_error(client.get("/sessions/whoami"), 401)  # served again
+
+
+def test_a_body_that_is_not_json_is_a_400(mock: tuple[KratosMockApp, TestClient]) -> None:
+    _, client = mock
+    response = client.post("/__mock__/faults", content=b"{", headers={"Content-Type": "application/json"})
+    assert_error(response, 400)
 
 
 def test_a_given_body_and_headers_replace_the_envelope(mock: tuple[KratosMockApp, TestClient]) -> None:
