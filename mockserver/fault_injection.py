@@ -17,7 +17,8 @@ What a client sees (measured with urllib3/the official SDK and httpx over uvicor
 * ``timeout``: nothing until the client disconnects (or ``TIMEOUT_SECONDS``), then a drop.
 
 In-process clients (starlette's TestClient, httpx's ASGITransport) have no connection: the three
-connection faults raise ``ConnectionResetError`` / ``TimeoutError`` out of the app instead.
+connection faults raise ``ConnectionResetError`` / ``TimeoutError`` out of the app instead (as they
+would under an ASGI server other than uvicorn, which then answers as it answers a crash).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import asyncio
 import contextlib
 import socket
 import struct
-from typing import Any
+from collections.abc import Callable
 
 from . import _connexion  # noqa: F401 - first: imports connexion without its import-time warnings
 
@@ -38,6 +39,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .errors import KratosError
 from .faults import TIMEOUT_SECONDS, Fault, FaultTable
 from .rendering import error_body
+from .wire import dumps
 
 FAULT = "kratos_mock.fault"  # scope["extensions"] key: the kind of fault that fired (the journal's)
 TRANSPORT = "kratos_mock.transport"
@@ -55,7 +57,7 @@ def install(app: AsyncApp, table: FaultTable) -> None:
     app.add_middleware(FaultMiddleware, position=MiddlewarePosition.BEFORE_VALIDATION, table=table)
 
 
-def connection(table: FaultTable) -> Any:
+def connection(table: FaultTable) -> Callable[[ASGIApp], ASGIApp]:
     """The outermost front-door step: remember uvicorn's transport while faults are configured, and
     for in-process clients turn a dropped connection into the exception a client would raise."""
 
@@ -155,7 +157,7 @@ async def act(
         return
     assert fault.status is not None
     if fault.body is not None:
-        payload = fault.body.encode() if isinstance(fault.body, str) else _dumps(fault.body)
+        payload = fault.body.encode() if isinstance(fault.body, str) else dumps(fault.body)
     else:
         error = KratosError(fault.status, _REASONS.get(fault.status), _MESSAGES.get(fault.status))
         request_id = next((v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), None)
@@ -165,12 +167,6 @@ async def act(
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in raw.items()]
     await send({"type": "http.response.start", "status": fault.status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
-
-
-def _dumps(value: Any) -> bytes:
-    from .wire import dumps
-
-    return dumps(value)
 
 
 async def _until_disconnect(receive: Receive) -> None:
