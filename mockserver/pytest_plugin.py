@@ -212,6 +212,7 @@ def kratos_mock_server(_kratos_mock_session_app: KratosMockApp) -> Iterator[Back
 @pytest.fixture
 def _kratos_mock_test(_kratos_mock_session_app: KratosMockApp, request: pytest.FixtureRequest) -> Iterator[None]:
     """The session's mock at its seeded snapshot plus this test's marker; back after the test."""
+    from .faults import FaultError
     from .fixtures import FixtureError
 
     app = _kratos_mock_session_app
@@ -234,8 +235,14 @@ def _kratos_mock_test(_kratos_mock_session_app: KratosMockApp, request: pytest.F
                 app.faults.reseed(options.seed)
             if options.sets_token:
                 app.require_token = options.require_token
-            for fault in options.faults:
-                app.faults.add(fault)
+            problem: str | None = None
+            try:
+                for fault in options.faults:
+                    app.faults.add(fault)
+            except FaultError as error:  # an operation of another API than ini/environment name
+                problem = f"kratos-mock: {request.node.nodeid}: faults=: {error}"
+            if problem:
+                pytest.fail(problem, pytrace=False)
         depth = controller.begin()  # what kratos_mock.reset() returns to
         try:
             yield

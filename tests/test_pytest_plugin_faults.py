@@ -72,3 +72,31 @@ def test_faults_and_matchers_from_pytest(pytester: pytest.Pytester) -> None:
             "E *- json.traits.email: expected 'ada@example.com', got 'bob@example.com'",
         ]
     )
+
+
+def test_a_fault_for_an_operation_the_configured_api_lacks_is_that_tests_error(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest(
+        """
+import pytest
+
+@pytest.fixture(scope="session")
+def kratos_mock_settings(kratos_mock_settings):
+    return {**kratos_mock_settings, "api": "v0.6", "fixtures": []}
+"""
+    )
+    pytester.makepyfile(
+        test_old="""
+import pytest
+
+@pytest.mark.kratos_mock(faults=[{"operation_id": "batchPatchIdentities", "status": 503}])
+def test_batch(kratos_mock):
+    pass
+"""
+    )
+    result = pytester.runpytest_subprocess("-p", "no:randomly")
+    result.assert_outcomes(errors=1)
+    assert "During handling" not in result.stdout.str()
+    result.stdout.fnmatch_lines(
+        ["kratos-mock: test_old.py::test_batch: faults=: operation_id 'batchPatchIdentities' is not an operation*"]
+    )
+    assert "Traceback" not in result.stdout.str()
