@@ -109,14 +109,19 @@ class RequestJournal:
         self.maxlen = maxlen
         self.max_bytes = max_bytes
         self._bytes = 0
+        self.epoch = 0  # counts clears: a request that began before one is not recorded after it
 
     @property
     def bytes(self) -> int:
         """What the kept entries hold (bodies, queries, paths and a fixed overhead each)."""
         return self._bytes
 
-    def record(self, entry: JournalEntry) -> None:
+    def record(self, entry: JournalEntry, epoch: int | None = None) -> None:
+        """Keep ``entry``, unless the journal was cleared since its request began (``epoch``, read
+        then): a request still running when a test's reset came belongs to no later test."""
         with self._lock:
+            if epoch is not None and epoch != self.epoch:
+                return
             self._entries.append(entry)
             self._bytes += entry.size
             while self._entries and (len(self._entries) > self.maxlen or self._bytes > self.max_bytes):
@@ -133,6 +138,7 @@ class RequestJournal:
         with self._lock:
             self._entries.clear()
             self._bytes = 0
+            self.epoch += 1
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -102,7 +102,12 @@ class FaultMiddleware:
             await self._after(fault, scope, receive, send)
             return
         if fault.delay_ms:
+            epoch = self.table.epoch
             await asyncio.sleep(fault.delay_ms / 1000)
+            if epoch != self.table.epoch:  # reset while it slept: its test is over, its client gone
+                _drop(scope, reset=False, kind="empty_response")
+                await asyncio.sleep(0)
+                return
         if fault.fault is None and fault.status is None:
             await self.app(scope, receive, send)  # a delay only
         else:

@@ -182,6 +182,7 @@ class FaultTable:
         self._next_id = 1
         self._seed = seed
         self._random = random.Random(_stream_seed(seed))
+        self.epoch = 0  # counts resets: a request delayed past one is dropped, not served
 
     def add(self, operation_id: str | Mapping[str, Any], /, **fields: Any) -> Fault:
         """``add("getIdentity", status=503, times=2)`` or ``add({"operation_id": ..., ...})``.
@@ -217,6 +218,7 @@ class FaultTable:
             self._faults = []
             self.active = False
             self._next_id = 1
+            self.epoch += 1
             self._random.seed(_stream_seed(self._seed))
 
     @property

@@ -219,6 +219,7 @@ def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], objec
         # connexion's router writes the operationId into a *copy* of the scope; a shared
         # "extensions" dict is how it reaches us (uvicorn, unlike test clients, sends none).
         extensions = scope.setdefault("extensions", {})
+        epoch = journal.epoch
         started = time.perf_counter()
         try:
             await inner(scope, recording_receive, recording_send)
@@ -235,7 +236,7 @@ def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], objec
                 raw_headers=kept_headers(scope["headers"]),
                 fault=extensions.get("kratos_mock.fault"),  # fault_injection.FAULT
             )
-            journal.record(entry)
+            journal.record(entry, epoch)
             metrics.observe(operation_id, entry.method, status, time.perf_counter() - started)
 
     return handle

@@ -3,6 +3,7 @@ see them: the issue's acceptance checks."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -152,3 +153,24 @@ def test_reset_clears_all_faults(server: BackgroundServer, api: IdentityApi) -> 
     assert httpx.get(f"{server.url}/__mock__/faults").json() == []
     assert create(api, "ada@example.com").id
     assert len(api.list_identities()) == 1
+
+
+def test_a_request_delayed_past_a_reset_is_dropped_not_served(server: BackgroundServer, mock: KratosMockApp) -> None:
+    """The next test must not see a write, or a journal entry, of the test before it."""
+    add_fault(server, operation_id="createIdentity", delay_ms=400)
+    outcome: list[object] = []
+
+    def slow_create() -> None:
+        body = {"schema_id": "default", "traits": {"email": "late@example.com"}}
+        try:
+            outcome.append(httpx.post(f"{server.url}/admin/identities", json=body).status_code)
+        except httpx.HTTPError as error:
+            outcome.append(type(error))
+
+    worker = threading.Thread(target=slow_create)
+    worker.start()
+    time.sleep(0.15)
+    mock.controller.reset()  # the test's end
+    worker.join(timeout=5)
+    assert outcome == [httpx.RemoteProtocolError]
+    assert len(mock.store) == 0 and len(mock.journal) == 0

@@ -189,3 +189,13 @@ def test_bad_filters_are_400s(mock: tuple[KratosMockApp, TestClient], params: di
     response = client.get("/__mock__/requests", params=params)
     assert_error(response, 400)
     assert problem in response.text
+
+
+def test_a_request_that_began_before_a_clear_is_not_recorded_after_it() -> None:
+    journal = RequestJournal()
+    epoch = journal.epoch
+    journal.clear()  # a test's reset while the request was in flight
+    journal.record(JournalEntry("GET", "/x", b"", b"", 200, "listIdentities", EPOCH), epoch)
+    assert len(journal) == 0
+    journal.record(JournalEntry("GET", "/x", b"", b"", 200, "listIdentities", EPOCH), journal.epoch)
+    assert len(journal) == 1
