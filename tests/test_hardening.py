@@ -43,6 +43,14 @@ class Served:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.communicate(timeout=15)
 
+    def terminate(self) -> None:
+        self.proc.send_signal(signal.SIGTERM)
+
+    def wait(self) -> tuple[str, str]:
+        """After ``terminate``: no second signal (one arriving after uvicorn restored the
+        default handlers would kill a process that was about to exit 0)."""
+        return self.proc.communicate(timeout=15)
+
 
 @pytest.fixture
 def served() -> Iterator[Served]:
@@ -125,8 +133,8 @@ def test_sigterm_during_a_slow_upload_exits_0_within_5s_without_a_traceback_or_5
     _trickle(sock, b" ", 0.2, stop)
     time.sleep(0.3)  # the request is in the app, waiting for its body
     started = time.monotonic()
-    served.proc.send_signal(signal.SIGTERM)
-    out, err = served.stop()
+    served.terminate()
+    out, err = served.wait()
     elapsed = time.monotonic() - started
     stop.set()
     assert served.proc.returncode == 0, err
@@ -148,13 +156,13 @@ def test_sigterm_lets_an_upload_that_finishes_in_the_grace_period_complete(serve
         + body[:10]
     )
     time.sleep(0.3)
-    served.proc.send_signal(signal.SIGTERM)
+    served.terminate()
     time.sleep(0.5)
     sock.sendall(body[10:])
     sock.settimeout(5)
     response = _read_until_closed(sock)
     sock.close()
-    out, err = served.stop()
+    out, err = served.wait()
     assert response.startswith(b"HTTP/1.1 201 "), response
     assert b"connection: close" in response.lower()  # uvicorn ends keep-alive while shutting down
     assert served.proc.returncode == 0, err
