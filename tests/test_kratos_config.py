@@ -115,7 +115,7 @@ def test_the_quickstart_config_loads(tmp_path: Path) -> None:
     ("document", "named"),
     [
         ({"selfservice": {"methods": {"totp": {"enabled": True}}}}, "selfservice.methods.totp"),
-        ({"selfservice": {"methods": {"code": {"passwordless_enabled": True}}}}, "passwordless_enabled"),
+        ({"selfservice": {"methods": {"code": {"mfa_enabled": True}}}}, "mfa_enabled"),
         (
             {"session": {"whoami": {"tokenizer": {"templates": {"jwt": {"ttl": "1m"}}}}}},
             "session.whoami.tokenizer.templates",
