@@ -80,6 +80,7 @@ class KratosConfig:
     registration_two_steps: bool = True  # style profile_first (and not enable_legacy_one_step)
     registration_after_return_url: str | None = None
     registration_session_hook: bool = False  # a `session` hook after registration (any method)
+    registration_hooks: tuple[str, ...] = ()  # the after-registration hooks in order (session, show_verification_ui)
     logout_after_return_url: str | None = None
     error_ui_url: str = f"{FALLBACK}/error"
     password_enabled: bool = True
@@ -323,11 +324,14 @@ def _registration(document: Mapping[str, Any]) -> dict[str, Any]:
     if not hooks:
         where, hooks = "selfservice.flows.registration.after.hooks", after.get("hooks") or []
     session_hook = False
+    names = []
     for hook in hooks:
         name = hook.get("hook") if isinstance(hook, Mapping) else None
-        if name != "session":
+        if name not in ("session", "show_verification_ui"):
             raise ConfigError(f"kratos.yml: the {name!r} hook in {where} is not supported by kratos-mock yet")
-        session_hook = True
+        session_hook = session_hook or name == "session"
+        names.append(str(name))
+    out["registration_hooks"] = tuple(names)
     if password.get("default_browser_return_url") is not None:
         key = "selfservice.flows.registration.after.password.default_browser_return_url"
         out["registration_after_return_url"] = _url(password["default_browser_return_url"], key)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from ..handlers.courier import CourierHandlers
 from ..handlers.frontend_sessions import FrontendSessionHandlers
 from ..handlers.identities import IdentityHandlers
 from ..handlers.login import LoginHandlers
 from ..handlers.logout import LogoutHandlers
 from ..handlers.metadata import MetadataHandlers
 from ..handlers.recovery import RecoveryHandlers
+from ..handlers.recovery_flows import RecoveryFlowHandlers
 from ..handlers.registration import RegistrationHandlers
 from ..handlers.schemas import SchemaHandlers
 from ..handlers.sessions import SessionHandlers
+from ..handlers.settings import SettingsHandlers
+from ..handlers.verification import VerificationHandlers
 from . import Generation
 
 V26_2 = Generation(
@@ -27,6 +31,10 @@ V26_2 = Generation(
         LoginHandlers,
         RegistrationHandlers,
         LogoutHandlers,
+        CourierHandlers,
+        SettingsHandlers,
+        RecoveryFlowHandlers,
+        VerificationHandlers,
     ),
     admin_paths=("/admin/",),
     # /sessions is the public API's (listMySessions...): admin and public share one port

@@ -19,6 +19,7 @@ from ..selfservice.errors import PublicError, already_logged_in, method_disabled
 from ..store.flow_verbs import DuplicateCredentialsError
 from .common import respond
 from .flow_base import FlowHandlers
+from .verification import VerificationHandlers
 
 Problems = list[tuple[str, texts.Message]]
 
@@ -198,24 +199,48 @@ class RegistrationHandlers(FlowHandlers):
 
     def _registration_success(self, record: Flow, identity: Identity, session: Session) -> Response:
         """PostRegistrationHook: the identity; with the ``session`` hook also the session (and for
-        api flows its token, with a set_ory_session_token continue_with)."""
+        api flows its token, with a set_ory_session_token continue_with). With verification on,
+        hook/verification.go runs first (a verification flow, its code mailed); the
+        ``show_verification_ui`` hook lists that flow in continue_with."""
         identity_view = wire.identity_json(identity, self.ctx.public_url, metadata_admin="never")
+        shown = self._after_registration_verification(identity, record.document["type"])
         if record.document["type"] == "api":
+            hooks = self.config.registration_hooks
             if self.config.registration_session_hook:
+                # session_issuer.go answers api flows itself: hooks after it never run
+                before = hooks[: hooks.index("session")] if "session" in hooks else hooks
+                items = [shown] if shown and "show_verification_ui" in before else []
                 view = self._session_view(session, identity)
                 return respond(
                     {
                         "session_token": session.token,
                         "session": view,
                         "identity": identity_view,
-                        "continue_with": [{"action": "set_ory_session_token", "ory_session_token": session.token}],
+                        "continue_with": [
+                            *items,
+                            {"action": "set_ory_session_token", "ory_session_token": session.token},
+                        ],
                     }
                 )
-            return respond({"identity": identity_view, "continue_with": None})
-        return self._browser_registration_success(record, identity, session, identity_view)
+            return respond({"identity": identity_view, "continue_with": [shown] if shown else None})
+        return self._browser_registration_success(record, identity, session, identity_view, shown)
+
+    def _after_registration_verification(self, identity: Identity, flow_type: str) -> dict[str, Any] | None:
+        """The show_verification_ui item when that hook is configured (the flow is made anyway)."""
+        item = VerificationHandlers(self.ctx)._verification_after_registration(identity, flow_type)
+        if item is None or "show_verification_ui" not in self.config.registration_hooks:
+            return None
+        if flow_type != "browser":
+            item["flow"].pop("url", None)
+        return item
 
     def _browser_registration_success(
-        self, record: Flow, identity: Identity, session: Session, identity_view: dict[str, Any]
+        self,
+        record: Flow,
+        identity: Identity,
+        session: Session,
+        identity_view: dict[str, Any],
+        shown: dict[str, Any] | None = None,
     ) -> Response:
         """Browser flows: JSON requests get the identity (and with the session hook the session and
         its cookie) with a redirect_browser_to; browsers a 303 to the return URL."""
@@ -233,7 +258,10 @@ class RegistrationHandlers(FlowHandlers):
         if config.registration_session_hook:
             body["session"] = self._session_view(session, identity)
         body["identity"] = identity_view
-        body["continue_with"] = [{"action": "redirect_browser_to", "redirect_browser_to": return_to}]
+        body["continue_with"] = [
+            *([shown] if shown else []),
+            {"action": "redirect_browser_to", "redirect_browser_to": return_to},
+        ]
         return self._with_cookies(respond(body), set_cookies)
 
     async def create_browser_registration_flow(self) -> Response:
