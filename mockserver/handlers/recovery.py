@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from connexion import request
 from starlette.responses import Response
 
 from .. import bodies
 from ..errors import KratosError, bad_request
 from ..godecode import Struct, go_quote
+from ..models import Flow, RecoveryGrant
+from ..selfservice import code_flows
+from ..selfservice.flows import FlowRequest
 from ..values import NIL_UUID, fmt_time
 from .common import Context, decoderx, recovery_expiry, respond
 
@@ -36,6 +40,26 @@ class RecoveryHandlers:
         self.ctx = ctx
         self.store = ctx.store
 
+    def _admin_recovery_flow(self, grant: RecoveryGrant, flow_type: str) -> None:
+        """strategy_recovery_admin.go createRecoveryCodeForIdentity: a recovery flow (state
+        sent_email, the code form only, no CSRF check) and an admin code of the grant's lifespan,
+        so the public recovery flow accepts the code."""
+        now = self.store.now()
+        req = FlowRequest(flow_type, str(request.url), self.ctx.public_url, now, "")
+        lifespan = grant.expires_at - now
+        doc = code_flows.recovery_flow(grant.flow_id, req, lifespan, "code")
+        code_flows.admin_code_form(doc)
+        self.store.put_flow(Flow("recovery", grant.flow_id, doc, grant.expires_at, {"skip_csrf": True}))
+        self.store.issue_code(
+            grant.flow_id,
+            "recovery",
+            address="",
+            identity_id=grant.identity_id,
+            lifespan=lifespan,
+            admin=True,
+            secret=grant.secret,
+        )
+
     async def create_recovery_link_for_identity(self, body: Any = None, return_to: str | None = None) -> Response:
         if not self.ctx.recovery_link_enabled:
             raise KratosError(404, LINK_DISABLED)
@@ -52,6 +76,7 @@ class RecoveryHandlers:
         if flow_type is not None and flow_type not in ("browser", "api"):
             raise bad_request(f'Value from "flow_type" is not valid: {go_quote(flow_type)}')
         grant = self.store.create_recovery_grant(p.get("identity_id") or NIL_UUID, "code", expires_in)
+        self._admin_recovery_flow(grant, flow_type or "browser")
         return respond(
             {
                 "recovery_link": f"{self.ctx.recovery_ui_url}?flow={grant.flow_id}",

@@ -88,6 +88,13 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
             return self._replace_expired(record)
         doc = copy.deepcopy(record.document)
         body = await self._form_or_json()
+        if not record.internal.get("skip_csrf"):  # DangerousSkipCSRFCheck: flows made by the admin API
+            try:
+                problems = self._ensure_csrf(doc, body)
+            except PublicError as violation:
+                return self._forward(violation, doc["type"])
+            if problems:
+                return self._flow_problems(record, doc, problems)
         active = doc.get("active") or self._method()
         if active == "link" or body.get("method") == "link":
             return self._link_submit(record, doc, body)
@@ -106,12 +113,6 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
             return self._retry(record, code_texts.retry_success("recovery"))
         if not email:
             return self._flow_problems(record, doc, [("email", texts.required("email"))])
-        try:
-            problems = self._ensure_csrf(doc, body)
-        except PublicError as violation:
-            return self._forward(violation, doc["type"])
-        if problems:
-            return self._flow_problems(record, doc, problems)
         self.store.drop_codes(record.id, "recovery")
         self._send_recovery(record, email, "code")
         code_flows.recovery_code_sent(doc, email, self._submit_csrf(doc["type"]))

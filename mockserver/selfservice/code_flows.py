@@ -80,6 +80,13 @@ def recovery_code_sent(doc: dict[str, Any], email: str, csrf: str) -> None:
     ui["nodes"].append(nodes.submit_node("email", email, "code", ct.label(ct.RESEND)))
 
 
+def admin_code_form(doc: dict[str, Any]) -> None:
+    """strategy_recovery_admin.go: state sent_email, nodes the code input and "Continue" only."""
+    code = nodes.input_node("code", "code", "text", required=True, pattern="[0-9]+", label=ct.label(ct.RECOVERY_CODE))
+    doc["ui"]["nodes"] = [with_maxlength(code, 6), nodes.submit_node("method", "code", "code", ct.label(ct.CONTINUE))]
+    doc["state"] = "sent_email"
+
+
 def link_sent(doc: dict[str, Any], kind: str, csrf: str, email: str) -> None:
     """strategy/link: state sent_email, the form kept with the address, the "link sent" message."""
     doc["state"] = "sent_email"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -38,6 +39,9 @@ class CourierVerbs:
     _flows: Table[str, Flow]
     _messages: Table[str, CourierMessage]
     _codes: Table[str, OneTimeCode]
+
+    def transaction(self) -> AbstractContextManager[None]:
+        raise NotImplementedError
 
     def get_identity(self, identity_id: str) -> Identity:
         raise NotImplementedError
