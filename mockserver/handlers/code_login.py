@@ -86,6 +86,7 @@ class CodeLogin(FlowHandlers, CodeSender):
         if not code:
             return self._login_problems(record, doc, [("code", texts.required("code"))])
         verdict = self.store.use_code(record.id, "login", code, self.config.code_max_submissions)
+        record = self.store.find_flow(record.id) or record  # the submit count moved on
         if verdict.outcome == CodeVerdict.TOO_OFTEN:
             return self._login_problems(record, doc, [("", texts.generic(TOO_OFTEN))])
         if verdict.outcome == CodeVerdict.USED:

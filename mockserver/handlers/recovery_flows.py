@@ -121,6 +121,7 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
     def _use_code(self, record: Flow, doc: dict[str, Any], code: str) -> Response:
         """strategy_recovery.go recoveryUseCode: a wrong code is a message on the same flow."""
         verdict = self.store.use_code(record.id, "recovery", code, self.config.code_max_submissions)
+        record = self.store.find_flow(record.id) or record  # the submit count moved on
         if verdict.outcome == CodeVerdict.TOO_OFTEN:
             return self._retry(record, texts.generic(TOO_OFTEN))
         if verdict.outcome == CodeVerdict.USED:
@@ -140,6 +141,7 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
         token = self._first("token") or body.get("token")
         if isinstance(token, str) and token:
             verdict = self.store.use_code(record.id, "recovery_link", token, 1 << 30)
+            record = self.store.find_flow(record.id) or record  # the submit count moved on
             if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
                 return self._retry(record, code_texts.recovery_token_invalid())
             identity = self.store.get_identity(verdict.code.identity_id)

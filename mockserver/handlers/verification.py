@@ -89,6 +89,7 @@ class VerificationHandlers(MessageFlowHandlers):
     def _use_code(self, record: Flow, doc: dict[str, Any], code: str) -> Response:
         """strategy_verification.go verificationUseCode."""
         verdict = self.store.use_code(record.id, "verification", code, self.config.code_max_submissions)
+        record = self.store.find_flow(record.id) or record  # the submit count moved on
         if verdict.outcome == CodeVerdict.TOO_OFTEN:
             return self._retry(record, texts.generic(TOO_OFTEN), "An error occured, please retry the flow.")
         if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
@@ -117,6 +118,7 @@ class VerificationHandlers(MessageFlowHandlers):
         token = self._first("token") or body.get("token")
         if isinstance(token, str) and token:
             verdict = self.store.use_code(record.id, "verification_link", token, 1 << 30)
+            record = self.store.find_flow(record.id) or record  # the submit count moved on
             if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
                 return self._retry(
                     record, code_texts.verification_token_invalid(), "An error occured, please use the new flow."
