@@ -10,8 +10,12 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, generations
+
+if TYPE_CHECKING:
+    from .kratos_config import KratosConfig
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -135,6 +139,11 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         metavar="KRATOS_YML",
         default=env.get("KRATOS_MOCK_CONFIG") or None,
         help="your kratos.yml: the keys that shape the public API (unsupported keys are named); env KRATOS_MOCK_CONFIG",
+    )
+    run.add_argument(
+        "--dev",
+        action="store_true",
+        help="as kratos serve --dev: cookies without Secure, courier subjects and bodies unredacted",
     )
 
     fuzz = commands.add_parser("fuzz", help="fuzz the mock (in-process) or any Kratos (by URL) against a spec")
@@ -268,7 +277,7 @@ def _run(args: argparse.Namespace) -> int:
             fixtures=fixtures,
             clock=ManualClock() if frozen else SystemClock(),
             api=args.api,
-            config=args.config,
+            config=_dev_config(args.config) if args.dev else args.config,
         )
     except (FixtureError, ConfigError) as exc:
         sock.close()
@@ -283,6 +292,15 @@ def _run(args: argparse.Namespace) -> int:
         print(started, file=sys.stderr, flush=True)
     serve(app, sock, log_level=args.log_level, log_format=args.log_format)
     return 0
+
+
+def _dev_config(path: str | None) -> KratosConfig:
+    """``--dev``: the kratos.yml (or the defaults) with ``dev: true``."""
+    from dataclasses import replace
+
+    from .kratos_config import load_config
+
+    return replace(load_config(path), dev=True)
 
 
 def _fixture_dir(folder: str | None) -> list[Path]:
