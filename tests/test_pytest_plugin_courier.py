@@ -43,3 +43,24 @@ def test_courier_handle_reads_codes_and_is_reset_per_test(pytester: pytest.Pytes
     pytester.makepyfile(test_downstream=TESTS)
     result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=2)
+
+
+def test_readme_example_runs_as_written(pytester: pytest.Pytester) -> None:
+    """README "Recovery, verification, settings, code login and the courier": its files, as written."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n## Recovery, verification, settings, code login and the courier\n")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    files = {
+        body.partition("\n")[0].lstrip("#; ").strip(): body
+        for _, body in re.findall(r"^```(\w*)\n(.*?)^```$", section, re.MULTILINE | re.DOTALL)
+    }
+    assert set(files) == {"pytest.ini", "kratos.yml", "tests/test_forgot_password.py"}
+    for name, body in files.items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(body, encoding="utf-8")
+    result = pytester.runpytest_subprocess("-p", "no:randomly", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
