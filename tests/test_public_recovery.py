@@ -161,3 +161,37 @@ def test_link_method_mails_a_link_whose_token_recovers() -> None:
     assert done.status_code == 200 and done.json()["state"] == "passed_challenge"
     actions = [item["action"] for item in done.json()["continue_with"]]
     assert actions == ["set_ory_session_token", "show_settings_ui"]
+
+
+def test_browser_recovery_then_settings_with_the_new_csrf_cookie() -> None:
+    """recoveryIssueSession regenerates the CSRF token; the settings flow carries the new one, so
+    the browser can fetch and submit it with the cookies it just got."""
+    client = make(config())
+    client.cookies.clear()
+    flow = client.get("/self-service/recovery/browser", headers=JSON).json()
+    sent = ask(client, flow, **JSON)
+    token = next(n for n in sent["ui"]["nodes"] if n["attributes"]["name"] == "csrf_token")["attributes"]["value"]
+    done = submit(client, flow["id"], {"method": "code", "code": last_code(client), "csrf_token": token}, **JSON)
+    assert done.status_code == 422
+    settings_id = done.json()["redirect_browser_to"].split("flow=")[1]
+    settings = client.get("/self-service/settings/flows", params={"id": settings_id}, headers=JSON)
+    assert settings.status_code == 200, settings.text
+    assert [m["id"] for m in settings.json()["ui"]["messages"]] == [1060001]
+    csrf = next(n for n in settings.json()["ui"]["nodes"] if n["attributes"]["name"] == "csrf_token")
+    change = {"method": "password", "password": "a new and long passphrase", "csrf_token": csrf["attributes"]["value"]}
+    changed = client.post("/self-service/settings", params={"flow": settings_id}, json=change, headers=JSON)
+    assert changed.status_code == 200 and changed.json()["state"] == "success"
+
+
+def test_admin_recovery_link_recovers(client: TestClient) -> None:
+    """createRecoveryLinkForIdentity: the link's flow takes its token (a link_recovery session)."""
+    ada = client.get("/admin/identities").json()[0]["id"]
+    link = client.post("/admin/recovery/link", json={"identity_id": ada}).json()["recovery_link"]
+    assert link.startswith("http://127.0.0.1:4434/self-service/recovery?flow=")
+    done = client.post(link, json={"method": "link"}, headers=JSON)
+    assert done.status_code == 422 and done.json()["error"]["id"] == "browser_location_change_required"
+    reused = client.post(link, json={"method": "link"}, headers=JSON)
+    assert reused.status_code == 303  # retryRecoveryFlow: the token was used (4060004 on the new flow)
+    fresh_id = reused.headers["location"].split("id=")[1]  # a browser flow: read it from the store
+    fresh = client.app.store.find_flow(fresh_id).document  # type: ignore[attr-defined]
+    assert [m["id"] for m in fresh["ui"]["messages"]] == [4060004]

@@ -40,19 +40,20 @@ class RecoveryHandlers:
         self.ctx = ctx
         self.store = ctx.store
 
-    def _admin_recovery_flow(self, grant: RecoveryGrant, flow_type: str) -> None:
-        """strategy_recovery_admin.go createRecoveryCodeForIdentity: a recovery flow (state
-        sent_email, the code form only, no CSRF check) and an admin code of the grant's lifespan,
-        so the public recovery flow accepts the code."""
+    def _admin_recovery_flow(self, grant: RecoveryGrant, flow_type: str, method: str = "code") -> None:
+        """strategy_recovery_admin.go createRecoveryCodeForIdentity (link: strategy/link
+        createRecoveryLinkForIdentity): a recovery flow (code: state sent_email, the code form only)
+        without a CSRF check, and the grant's code or token, so the public recovery flow takes it."""
         now = self.store.now()
         req = FlowRequest(flow_type, str(request.url), self.ctx.public_url, now, "")
         lifespan = grant.expires_at - now
-        doc = code_flows.recovery_flow(grant.flow_id, req, lifespan, "code")
-        code_flows.admin_code_form(doc)
+        doc = code_flows.recovery_flow(grant.flow_id, req, lifespan, method)
+        if method == "code":
+            code_flows.admin_code_form(doc)
         self.store.put_flow(Flow("recovery", grant.flow_id, doc, grant.expires_at, {"skip_csrf": True}))
         self.store.issue_code(
             grant.flow_id,
-            "recovery",
+            "recovery" if method == "code" else "recovery_link",
             address="",
             identity_id=grant.identity_id,
             lifespan=lifespan,
@@ -66,6 +67,7 @@ class RecoveryHandlers:
         p = decoderx(body, self.LINK_BODY)
         expires_in = recovery_expiry(p.get("expires_in"), LINK_FUTURE)
         grant = self.store.create_recovery_grant(p.get("identity_id") or NIL_UUID, "link", expires_in)
+        self._admin_recovery_flow(grant, "browser", method="link")
         link = f"{self.ctx.public_url}/self-service/recovery?flow={grant.flow_id}&token={grant.secret}"
         return respond({"recovery_link": link, "expires_at": fmt_time(grant.expires_at)})
 

@@ -13,7 +13,8 @@ from starlette.responses import Response
 
 from ..errors import KratosError
 from ..models import Flow, Identity
-from ..selfservice import code_flows, code_texts, texts
+from ..rendering import ERROR_TYPE, error_body
+from ..selfservice import code_flows, code_texts, csrf, texts
 from ..selfservice.cookies import client_device
 from ..selfservice.errors import PublicError
 from ..store.courier_verbs import CodeVerdict
@@ -169,11 +170,16 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
         device = client_device(self._headers(), self._remote())
         session = self.store.issue_session(identity.id, method=method, aal="aal1", at=now, device=device)
         flow_type = doc["type"]
-        set_cookies = self._issue_session_cookie(session, None) if flow_type == "browser" else []
+        set_cookies: list[str] = []
+        settings_csrf = ""
+        if flow_type == "browser":  # a new CSRF token (RegenerateToken), the settings flow carries it
+            real = self.store.draw_bytes(csrf.TOKEN_LENGTH)
+            set_cookies = [self._session_cookie(session), self._csrf_set_cookie(real)]
+            settings_csrf = self._masked(real)
         continue_with: list[dict[str, Any]] = []
         if flow_type == "api":
             continue_with.append({"action": "set_ory_session_token", "ory_session_token": session.token})
-        settings = self._new_settings_flow(flow_type, identity, self._submit_csrf(flow_type))
+        settings = self._new_settings_flow(flow_type, identity, settings_csrf)
         settings_doc = copy.deepcopy(settings.document)
         left = (now + self.config.settings_privileged_max_age - self.store.now()).total_seconds() / 60
         settings_doc["ui"]["messages"] = [code_texts.recovered(left)]
@@ -189,11 +195,13 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
             return self._redirect(target, 303, [("Set-Cookie", v) for v in set_cookies])
         self._save(record, doc)
         if self._is_json():
-            error = location_change_required(target)
-            if set_cookies:
-                error.headers["Set-Cookie"] = set_cookies[0]
-            raise error
+            return self._with_cookies(self._error_response(location_change_required(target)), set_cookies)
         return self._redirect(target, 303, [("Set-Cookie", v) for v in set_cookies])
+
+    def _error_response(self, error: PublicError) -> Response:
+        """The error as the renderer writes it, as a response that can carry several cookies."""
+        body = error_body(error, self._headers().get("x-request-id"))
+        return Response(body, error.code, {"Ory-Error-Id": ""}, media_type=ERROR_TYPE)
 
     def _retry(self, record: Flow, message: texts.Message) -> Response:
         """retryRecoveryFlow: a new flow with the message; without continue_with transitions JSON
