@@ -171,3 +171,31 @@ def test_too_many_codes_replace_the_flow(client: TestClient) -> None:
     assert response.status_code == 410 and response.json()["error"]["id"] == "self_service_flow_replaced"
     fresh = client.get("/self-service/verification/flows", params={"id": response.json()["use_flow_id"]}).json()
     assert fresh["ui"]["messages"][0]["text"] == "The request was submitted too often. Please request another code."
+
+
+def test_link_method_mails_a_link_whose_token_verifies() -> None:
+    """strategy/link/strategy_verification.go: verification_valid with ?flow=&token=; the token
+    verifies the address; a used token starts a new flow (4070001)."""
+    cfg: dict[str, Any] = {
+        "dev": True,
+        "selfservice": {
+            "flows": {"verification": {"enabled": True, "use": "link"}},
+            "methods": {"link": {"enabled": True}},
+        },
+    }
+    client = make(cfg)
+    body = {"schema_id": "default", "traits": {"email": "ada@example.com"}}
+    assert client.post("/admin/identities", json=body).status_code == 201
+    flow = client.get("/self-service/verification/api").json()
+    assert flow["active"] == "link" and dict(names(flow))["method"] == "link"
+    sent = submit(client, flow["id"], {"method": "link", "email": "ada@example.com"})
+    assert sent.json()["state"] == "sent_email" and [m["id"] for m in sent.json()["ui"]["messages"]] == [1080001]
+    mail = courier(client).last(to="ada@example.com")
+    assert mail.template_type == "verification_valid" and mail.link in mail.body
+    done = client.post(mail.link, json={"method": "link"})
+    assert done.json()["state"] == "passed_challenge"
+    assert client.get("/admin/identities").json()[0]["verifiable_addresses"][0]["verified"] is True
+    again = client.post(mail.link, json={"method": "link"}, headers=JSON)
+    assert again.status_code == 410
+    fresh = client.get("/self-service/verification/flows", params={"id": again.json()["use_flow_id"]}).json()
+    assert [m["id"] for m in fresh["ui"]["messages"]] == [4070001]

@@ -89,6 +89,9 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
             return self._replace_expired(record)
         doc = copy.deepcopy(record.document)
         body = await self._form_or_json()
+        token = self._first("token") or body.get("token")
+        if doc.get("active") == "link" and isinstance(token, str) and token:  # the mailed link: no CSRF
+            return self._use_token(record, doc, token)
         if not record.internal.get("skip_csrf"):  # DangerousSkipCSRFCheck: flows made by the admin API
             try:
                 problems = self._ensure_csrf(doc, body)
@@ -137,16 +140,17 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
             identity = self.store.get_identity(identity.id)
         return self._issue_session(record, doc, identity, "code_recovery")
 
+    def _use_token(self, record: Flow, doc: dict[str, Any], token: str) -> Response:
+        """link/strategy_recovery.go recoveryUseToken: a used or unknown token retries (4060004)."""
+        verdict = self.store.use_code(record.id, "recovery_link", token, 1 << 30)
+        record = self.store.find_flow(record.id) or record  # the submit count moved on
+        if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
+            return self._retry(record, code_texts.recovery_token_invalid())
+        identity = self.store.get_identity(verdict.code.identity_id)
+        return self._issue_session(record, doc, identity, "link_recovery")
+
     def _link_submit(self, record: Flow, doc: dict[str, Any], body: dict[str, Any]) -> Response:
-        """strategy/link/strategy_recovery.go Recover: a token (the mailed link) or an address."""
-        token = self._first("token") or body.get("token")
-        if isinstance(token, str) and token:
-            verdict = self.store.use_code(record.id, "recovery_link", token, 1 << 30)
-            record = self.store.find_flow(record.id) or record  # the submit count moved on
-            if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
-                return self._retry(record, code_texts.recovery_token_invalid())
-            identity = self.store.get_identity(verdict.code.identity_id)
-            return self._issue_session(record, doc, identity, "link_recovery")
+        """strategy/link/strategy_recovery.go Recover with an address: the link is mailed."""
         email = body.get("email")
         if not isinstance(email, str) or not email:
             return self._flow_problems(record, doc, [("email", texts.required("email"))])

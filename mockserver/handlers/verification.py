@@ -58,15 +58,17 @@ class VerificationHandlers(MessageFlowHandlers):
         if record.expires_at is not None and record.expires_at < self.store.now():
             return self._replace_expired(record)
         body = await self._form_or_json()
+        active = doc.get("active") or self._method()
+        token = self._first("token") or body.get("token")
+        if active == "link" and isinstance(token, str) and token:  # link/strategy_verification.go: first
+            return self._use_token(record, doc, token)
         # updateVerificationFlowWithCodeMethod.getMethod: the method, else "code" when a code is sent
         method = body.get("method") if isinstance(body.get("method"), str) and body.get("method") else ""
-        active = doc.get("active") or self._method()
         if (method or ("code" if body.get("code") else "")) != active:
             return self._flow_problems(record, doc, [("", _no_strategy())])
         if doc["state"] == "passed_challenge":
-            return self._retry(
-                record, code_texts.retry_success("verification"), "An error occured, please use the new flow."
-            )
+            reason = "An error occured, please use the new flow."
+            return self._retry(record, code_texts.retry_success("verification"), reason)
         if active == "link":
             return self._link_submit(record, doc, body)
         code = body.get("code")
@@ -113,18 +115,18 @@ class VerificationHandlers(MessageFlowHandlers):
             return_to = fallback
         code_flows.verification_passed(doc, return_to)
 
+    def _use_token(self, record: Flow, doc: dict[str, Any], token: str) -> Response:
+        """link/strategy_verification.go verificationUseToken: a used or unknown token retries."""
+        verdict = self.store.use_code(record.id, "verification_link", token, 1 << 30)
+        record = self.store.find_flow(record.id) or record  # the submit count moved on
+        if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
+            reason = "An error occured, please use the new flow."
+            return self._retry(record, code_texts.verification_token_invalid(), reason)
+        self._mark_verified(record, doc, verdict.code.identity_id, verdict.code.address)
+        return self._show(record, doc)
+
     def _link_submit(self, record: Flow, doc: dict[str, Any], body: dict[str, Any]) -> Response:
-        """strategy/link/strategy_verification.go Verify: a token (from the mail) or an address."""
-        token = self._first("token") or body.get("token")
-        if isinstance(token, str) and token:
-            verdict = self.store.use_code(record.id, "verification_link", token, 1 << 30)
-            record = self.store.find_flow(record.id) or record  # the submit count moved on
-            if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
-                return self._retry(
-                    record, code_texts.verification_token_invalid(), "An error occured, please use the new flow."
-                )
-            self._mark_verified(record, doc, verdict.code.identity_id, verdict.code.address)
-            return self._show(record, doc)
+        """strategy/link/strategy_verification.go Verify with an address: the link is mailed."""
         email = body.get("email")
         if not isinstance(email, str) or not email:
             return self._flow_problems(record, doc, [("email", texts.required("email"))])
