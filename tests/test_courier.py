@@ -94,6 +94,9 @@ def test_bad_parameters_are_kratos_errors(client: TestClient) -> None:
     assert malformed.json()["error"]["message"] == 'uuid: incorrect UUID length 3 in string "abc"'
     unknown = client.get("/admin/courier/messages/6a0f2c4e-8b1d-4f3a-9c5e-7d2b4f6a8c01")
     assert unknown.status_code == 404
+    for token in ("%%%", "bm90LWFuLWlk"):  # not base64; base64 of no message id
+        broken = client.get("/admin/courier/messages", params={"page_token": token})
+        assert broken.status_code == 400 and broken.json()["error"]["code"] == 500  # WriteErrorCode(400, err)
 
 
 def test_the_test_view_and_the_control_plane(client: TestClient) -> None:

@@ -62,7 +62,9 @@ class CourierHandlers:
         messages = self.store.courier_messages(recipient=first.get("recipient", ""), status=status)
         start = 0
         if after:
-            start = next((i + 1 for i, m in enumerate(messages) if m.id == after), len(messages))
+            start = next((i + 1 for i, m in enumerate(messages) if m.id == after), -1)
+            if start < 0:  # not a token of ours (Kratos: the token does not decrypt)
+                raise PlainError("the page token is invalid")
         page = messages[start : start + size]
         is_last = start + size >= len(messages)
         dev = self.ctx.config.dev
@@ -87,7 +89,7 @@ def _parse_token(raw: str) -> str:
     if not raw:
         return ""
     try:
-        return base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode()
+        return base64.b64decode(raw + "=" * (-len(raw) % 4), altchars=b"-_", validate=True).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         raise PlainError("the page token is invalid") from None
 
