@@ -189,3 +189,28 @@ def test_browser_json_success_lists_where_to_go(client: TestClient) -> None:
         "redirect_browser_to": f"https://www.ory.sh/kratos/docs/fallback/settings?flow={flow['id']}",
     }
     assert any(c.startswith("ory_kratos_session=") for c in done.headers.get_list("set-cookie"))
+
+
+def test_a_new_address_gets_a_verification_code_when_verification_is_on() -> None:
+    """registry_default_settings.go PostSettingsPostPersistHooks puts the verifier first: a new
+    (pending) address is mailed a code; the address left alone is not."""
+    from mockserver.courier import Courier
+
+    config = {"dev": True, "selfservice": {"flows": {"verification": {"enabled": True}}}}
+    client = TestClient(create_app(seed=8, config=config), base_url="http://127.0.0.1:4434")
+    body = {
+        "schema_id": "default",
+        "traits": {"email": "ada@example.com"},
+        "credentials": {"password": {"config": {"password": PASSWORD}}},
+    }
+    assert client.post("/admin/identities", json=body).status_code == 201
+    token = token_of(client)
+    flow = new_flow(client, token)
+    done = submit(client, flow["id"], token, {"method": "profile", "traits": {"email": "ada@new.example"}})
+    assert done.json()["state"] == "success"
+    courier = Courier(client.app.store)  # type: ignore[attr-defined]
+    assert [(m.recipient, m.template_type) for m in courier.messages()] == [
+        ("ada@new.example", "verification_code_valid")
+    ]
+    [address] = client.get("/admin/identities").json()[0]["verifiable_addresses"]
+    assert address["value"] == "ada@new.example" and address["status"] == "sent"

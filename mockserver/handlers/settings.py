@@ -21,6 +21,7 @@ from ..store.flow_verbs import DuplicateCredentialsError
 from ..store.tables import unique_keys
 from .common import respond
 from .flow_base import FlowHandlers
+from .verification import VerificationHandlers
 
 Problems = list[tuple[str, texts.Message]]
 NO_SESSION = "A valid Ory Session Cookie or Ory Session Token is missing."
@@ -254,6 +255,9 @@ class SettingsHandlers(FlowHandlers):
         doc["identity"] = fresh.document["identity"]
         doc["state"] = "success"
         self._save(record, doc)
+        # registry_default_settings.go PostSettingsPostPersistHooks: the verifier runs first when
+        # verification is on, mailing a code to a new (pending) address
+        VerificationHandlers(self.ctx)._verification_after_registration(identity, flow_type, pending_only=True)
         if flow_type == "api":
             return respond(doc)
         config = self.config

@@ -154,12 +154,22 @@ class VerificationHandlers(MessageFlowHandlers):
 
     # --- after registration (hook/verification.go) ------------------------------------------
 
-    def _verification_after_registration(self, identity: Identity, flow_type: str) -> dict[str, Any] | None:
+    def _verification_after_registration(
+        self, identity: Identity, flow_type: str, *, pending_only: bool = False
+    ) -> dict[str, Any] | None:
         """hook/verification.go do: a verification flow (state sent_email) for the first
-        unverified address, its code sent; the ``show_verification_ui`` continue_with item."""
+        unverified address (after settings: the first ``pending`` one, i.e. a new address), its
+        code sent; the ``show_verification_ui`` continue_with item."""
         if not self.config.verification_enabled:
             return None
-        address = next((a for a in identity.verifiable_addresses if not a.verified), None)
+        address = next(
+            (
+                a
+                for a in identity.verifiable_addresses
+                if a.value and (a.status == "pending" if pending_only else not a.verified)
+            ),
+            None,
+        )
         if address is None:
             return None
         csrf = self._submit_csrf(flow_type)
