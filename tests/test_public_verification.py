@@ -199,3 +199,31 @@ def test_link_method_mails_a_link_whose_token_verifies() -> None:
     assert again.status_code == 410
     fresh = client.get("/self-service/verification/flows", params={"id": again.json()["use_flow_id"]}).json()
     assert [m["id"] for m in fresh["ui"]["messages"]] == [4070001]
+
+
+def test_browser_registration_hands_the_verification_flow_its_csrf_cookie() -> None:
+    """hook/verification.go regenerates the CSRF token for a browser registration; the new cookie
+    goes out with the response, so the same browser can open and submit the verification flow."""
+    hooks = {"after": {"password": {"hooks": [{"hook": "session"}, {"hook": "show_verification_ui"}]}}}
+    config = {**ON, "selfservice": {"flows": {**ON["selfservice"]["flows"], "registration": hooks}}}
+    client = make(config)
+    flow = client.get("/self-service/registration/browser", headers=JSON).json()
+    token = dict(names(flow))["csrf_token"]
+    body = {
+        "method": "password",
+        "traits": {"email": "ada@example.com"},
+        "password": "correct horse battery staple",
+        "csrf_token": token,
+    }
+    done = client.post("/self-service/registration", params={"flow": flow["id"]}, json=body, headers=JSON)
+    assert done.status_code == 200, done.text
+    show, redirect = done.json()["continue_with"]
+    assert show["action"] == "show_verification_ui" and redirect["action"] == "redirect_browser_to"
+    assert show["flow"]["url"] == f"https://www.ory.sh/kratos/docs/fallback/verification?flow={show['flow']['id']}"
+    pending = client.get("/self-service/verification/flows", params={"id": show["flow"]["id"]}, headers=JSON)
+    assert pending.status_code == 200, pending.text
+    code = courier(client).last(to="ada@example.com").code
+    body = {"method": "code", "code": code, "csrf_token": dict(names(pending.json()))["csrf_token"]}
+    verified = submit(client, show["flow"]["id"], body, **JSON)
+    assert verified.status_code == 200 and verified.json()["state"] == "passed_challenge"
+    assert client.get("/sessions/whoami").status_code == 200

@@ -13,7 +13,7 @@ from starlette.responses import Response
 from .. import wire
 from ..errors import KratosError, not_found
 from ..models import Flow, Identity, Session
-from ..selfservice import flows, nodes, passwords, texts, validation
+from ..selfservice import csrf, flows, nodes, passwords, texts, validation
 from ..selfservice.cookies import client_device
 from ..selfservice.errors import PublicError, already_logged_in, method_disabled, registration_disabled
 from ..store.flow_verbs import DuplicateCredentialsError
@@ -203,7 +203,7 @@ class RegistrationHandlers(FlowHandlers):
         hook/verification.go runs first (a verification flow, its code mailed); the
         ``show_verification_ui`` hook lists that flow in continue_with."""
         identity_view = wire.identity_json(identity, self.ctx.public_url, metadata_admin="never")
-        shown = self._after_registration_verification(identity, record.document["type"])
+        shown, csrf_cookie = self._after_registration_verification(identity, record.document["type"])
         if record.document["type"] == "api":
             hooks = self.config.registration_hooks
             if self.config.registration_session_hook:
@@ -223,16 +223,25 @@ class RegistrationHandlers(FlowHandlers):
                     }
                 )
             return respond({"identity": identity_view, "continue_with": [shown] if shown else None})
-        return self._browser_registration_success(record, identity, session, identity_view, shown)
+        return self._browser_registration_success(record, identity, session, identity_view, shown, csrf_cookie)
 
-    def _after_registration_verification(self, identity: Identity, flow_type: str) -> dict[str, Any] | None:
-        """The show_verification_ui item when that hook is configured (the flow is made anyway)."""
-        item = VerificationHandlers(self.ctx)._verification_after_registration(identity, flow_type)
-        if item is None or "show_verification_ui" not in self.config.registration_hooks:
-            return None
+    def _after_registration_verification(
+        self, identity: Identity, flow_type: str
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """The show_verification_ui item when that hook is configured (the flow is made anyway),
+        and for browsers the CSRF cookie the verifier regenerated (its flow carries that token)."""
+        cookie, token = None, None
+        if flow_type == "browser" and self.config.verification_enabled:
+            real = self.store.draw_bytes(csrf.TOKEN_LENGTH)
+            cookie, token = self._csrf_set_cookie(real), self._masked(real)
+        item = VerificationHandlers(self.ctx)._verification_after_registration(identity, flow_type, csrf_token=token)
+        if item is None:
+            return None, None
+        if "show_verification_ui" not in self.config.registration_hooks:
+            return None, cookie
         if flow_type != "browser":
             item["flow"].pop("url", None)
-        return item
+        return item, cookie
 
     def _browser_registration_success(
         self,
@@ -241,6 +250,7 @@ class RegistrationHandlers(FlowHandlers):
         session: Session,
         identity_view: dict[str, Any],
         shown: dict[str, Any] | None = None,
+        csrf_cookie: str | None = None,
     ) -> Response:
         """Browser flows: JSON requests get the identity (and with the session hook the session and
         its cookie) with a redirect_browser_to; browsers a 303 to the return URL."""
@@ -251,7 +261,11 @@ class RegistrationHandlers(FlowHandlers):
             config.allowed_return_urls,
             self.ctx.public_url,
         )
-        set_cookies = self._issue_session_cookie(session, None) if config.registration_session_hook else []
+        if csrf_cookie is not None:  # the verifier regenerated the CSRF token (hook/verification.go)
+            set_cookies = [self._session_cookie(session)] if config.registration_session_hook else []
+            set_cookies.append(csrf_cookie)
+        else:
+            set_cookies = self._issue_session_cookie(session, None) if config.registration_session_hook else []
         if not self._is_json():
             return self._redirect(return_to, 303, [("Set-Cookie", v) for v in set_cookies])
         body: dict[str, Any] = {}

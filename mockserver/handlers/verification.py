@@ -155,7 +155,7 @@ class VerificationHandlers(MessageFlowHandlers):
     # --- after registration (hook/verification.go) ------------------------------------------
 
     def _verification_after_registration(
-        self, identity: Identity, flow_type: str, *, pending_only: bool = False
+        self, identity: Identity, flow_type: str, *, pending_only: bool = False, csrf_token: str | None = None
     ) -> dict[str, Any] | None:
         """hook/verification.go do: a verification flow (state sent_email) for the first
         unverified address (after settings: the first ``pending`` one, i.e. a new address), its
@@ -172,7 +172,7 @@ class VerificationHandlers(MessageFlowHandlers):
         )
         if address is None:
             return None
-        csrf = self._submit_csrf(flow_type)
+        csrf = csrf_token if csrf_token is not None else self._submit_csrf(flow_type)
         record = self._new_flow(flow_type, csrf)
         doc = copy.deepcopy(record.document)
         self._send_verification(record, address.value, self._method())
