@@ -52,12 +52,8 @@ class SettingsHandlers(FlowHandlers):
             raise session_inactive(
                 "This endpoint can only be accessed with a valid session. Please log in and try again."
             )
-        self._check_settings_aal(*found)
+        # settings.required_aal: no second factor exists in the mock, so every session meets it
         return found
-
-    def _check_settings_aal(self, session: Session, identity: Identity) -> None:
-        """settings.required_aal: highest_available is met by every session (no second factor is
-        enabled in the mock), aal1 by every aal1 session."""
 
     def _new_settings_flow(self, flow_type: str, identity: Identity, csrf: str, request_url: str | None = None) -> Flow:
         """settings/handler.go NewFlow: the profile and password forms for the identity."""
