@@ -36,7 +36,8 @@ ENV KRATOS_MOCK_HOST=0.0.0.0 \
     KRATOS_MOCK_FIXTURES_DIR=/fixtures
 
 USER 10001:10001
-EXPOSE 4434
+# 4433: the public API when KRATOS_MOCK_PUBLIC_PORT=4433 (README "Run as a CI sidecar")
+EXPOSE 4434 4433
 HEALTHCHECK --interval=5s --timeout=3s --start-period=2s --retries=3 \
   CMD ["python3", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health/ready' % os.environ.get('KRATOS_MOCK_PORT', '4434'), timeout=2)"]
 ENTRYPOINT ["kratos-mock", "run"]

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import frontdoor, frontend_api, generations, rendering, tuning
+from . import fastlane, frontdoor, frontend_api, generations, rendering, tuning
 from .clock import Entropy, ManualClock, MockClock, SystemClock
 from .control import DEFAULT_JOURNAL_SIZE, MockController, RequestJournal
 from .fixtures import Source
@@ -44,6 +44,9 @@ class Settings:
     # Location headers, schema_url and recovery links from each request's Host (and scheme), for
     # in-process clients such as TestClient's http://testserver; public_url, when set, still wins.
     follow_host: bool = False
+    # Bodyless operations skip connexion's per-request machinery (``fastlane``); off, connexion
+    # serves every request. The answers are the same (tests/test_fastlane.py compares them).
+    fast_lane: bool = True
 
 
 def create_app(
@@ -112,19 +115,28 @@ def create_app(
     control_spec = load_spec(CONTROL)
     control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller), ControlLoginHandlers(ctx)])
     tuning.add_api(connexion_app, control_spec, control, name_of=handler_name, strict=True)
-    rendering.install(connexion_app, path_methods(document) + path_methods(control_spec))
-    mock = KratosMockApp(connexion_app, controller, settings, metrics, generation)
+    allow = path_methods(document) + path_methods(control_spec)
+    rendering.install(connexion_app, allow)
+    lane = fastlane.FastLane(connexion_app, rendering.renderers(allow)) if settings.fast_lane else None
+    mock = KratosMockApp(connexion_app, controller, settings, metrics, generation, lane)
     mock.kratos_config = kratos
     return mock
 
 
 class KratosMockApp:
-    """The ASGI app: the front door (``frontdoor``) around connexion."""
+    """The ASGI app: the front door (``frontdoor``) around the fast lane (``fastlane``) and connexion."""
 
     def __init__(
-        self, app: Any, controller: MockController, settings: Settings, metrics: Metrics, generation: Generation
+        self,
+        app: Any,
+        controller: MockController,
+        settings: Settings,
+        metrics: Metrics,
+        generation: Generation,
+        lane: fastlane.FastLane | None = None,
     ) -> None:
         self.connexion = app
+        self.lane = lane
         self.controller = controller
         self.store = controller.store
         self.journal = controller.journal
@@ -134,7 +146,7 @@ class KratosMockApp:
         self.kratos_config = KratosConfig()  # the kratos.yml create_app read (the public API's)
         self.access = frontdoor.Access(settings.require_token, settings.control_token)
         self._app: ASGIApp = frontdoor.pipeline(
-            app,
+            lane if lane is not None else app,
             [
                 *([frontdoor.follow_host] if settings.follow_host else []),
                 frontdoor.reject_control_characters,

@@ -63,6 +63,13 @@ def _env_port(env: Mapping[str, str]) -> int:
     return value
 
 
+def _env_public_port(env: Mapping[str, str]) -> int | None:
+    value = _env_int(env, "KRATOS_MOCK_PUBLIC_PORT")
+    if value is not None and not 0 <= value <= 65535:
+        raise SystemExit(f"kratos-mock: KRATOS_MOCK_PUBLIC_PORT must be between 0 and 65535, got {value}")
+    return value
+
+
 def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kratos-mock", description="A stateful fake of the Ory Kratos admin API.")
     parser.add_argument("--version", action="version", version=f"kratos-mock {__version__}")
@@ -70,6 +77,13 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="serve the mock (admin and public API on one port)")
     run.add_argument("--host", default=env.get("KRATOS_MOCK_HOST", "127.0.0.1"))
     run.add_argument("--port", type=port, default=_env_port(env), help="0 picks a free port (default 4434)")
+    run.add_argument(
+        "--public-port",
+        type=port,
+        default=_env_public_port(env),
+        help="also serve the public API here, as Kratos' public port does (4433 in Kratos); "
+        "env KRATOS_MOCK_PUBLIC_PORT",
+    )
     run.add_argument(
         "--seed",
         type=int,
@@ -89,7 +103,8 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     run.add_argument(
         "--public-url",
         default=env.get("KRATOS_MOCK_PUBLIC_URL") or None,
-        help="public base URL used in schema_url and recovery links (default: the base URL)",
+        help="public base URL used in schema_url, flows, cookies and recovery links "
+        "(default: the --public-port URL, else the base URL)",
     )
     run.add_argument("--log-level", choices=LOG_LEVELS, default=env.get("KRATOS_MOCK_LOG_LEVEL", "info").lower())
     run.add_argument(
@@ -145,6 +160,12 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         action="store_true",
         help="as kratos serve --dev: cookies without Secure, courier subjects and bodies unredacted",
     )
+    run.add_argument(
+        "--workers",
+        type=positive,
+        default=1,
+        help="only 1: the store lives in the server process (ARCHITECTURE.md, 'One process, one store')",
+    )
 
     fuzz = commands.add_parser("fuzz", help="fuzz the mock (in-process) or any Kratos (by URL) against a spec")
     target = fuzz.add_mutually_exclusive_group()
@@ -160,6 +181,11 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         "--token",
         default=env.get("KRATOS_MOCK_FUZZ_TOKEN") or None,
         help="bearer token to send (in-process: the mock requires it, and ignored_auth is checked)",
+    )
+    fuzz.add_argument(
+        "--frontend",
+        action="store_true",
+        help="fuzz the public (frontend) operations instead, with their baseline (--base-url: the public port)",
     )
     fuzz.add_argument("--max-examples", type=positive, default=100, help="examples per operation (default 100)")
     fuzz.add_argument(
@@ -197,6 +223,10 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     diff.add_argument("--operation-id", action="append", default=None, help="only these operations (repeatable)")
     diff.add_argument("--json", metavar="FILE", help="also write the differences as JSON")
 
+    from .cli_shadow import add_parser as add_shadow
+
+    add_shadow(commands, env)
+
     fixtures = commands.add_parser("fixtures", help="check or create fixture files")
     actions = fixtures.add_subparsers(dest="action", required=True)
     validate = actions.add_parser(
@@ -231,12 +261,26 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         from .cli_fuzz import run_diff, run_fuzz
 
         return run_fuzz(args) if args.command == "fuzz" else run_diff(args)
+    if args.command == "shadow":
+        from .cli_shadow import run_shadow
+
+        return run_shadow(args)
     if args.action == "validate":
         return _validate(args.paths, args.api)
     return _export(args)
 
 
+WORKERS_REFUSED = (
+    "kratos-mock: --workers {n} would give each worker its own store: an identity created through one "
+    "worker would be a 404 on the next. The mock serves from one process (several thousand requests/s); "
+    "for more, run one mock per test worker on its own port."
+)
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.workers != 1:
+        print(WORKERS_REFUSED.format(n=args.workers), file=sys.stderr)
+        return 2
     # connexion imports starlette's test client, which warns about httpx at import: not our users' concern.
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import Settings, create_app
@@ -253,15 +297,26 @@ def _run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"kratos-mock: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return 1
+    public_sock = None
+    if args.public_port is not None:
+        try:
+            public_sock = bind(args.host, args.public_port)
+        except OSError as exc:
+            sock.close()
+            print(f"kratos-mock: cannot listen on {args.host}:{args.public_port}: {exc.strerror}", file=sys.stderr)
+            return 1
     from .clock import ManualClock, SystemClock
     from .fixtures import FixtureError
     from .kratos_config import ConfigError
     from .spec import bundled
 
     base_url = args.base_url or url_for(args.host, sock.getsockname()[1])
+    public_url = args.public_url
+    if public_url is None and public_sock is not None:
+        public_url = url_for(args.host, public_sock.getsockname()[1])
     settings = Settings(
         base_url=base_url,
-        public_url=args.public_url,
+        public_url=public_url,
         require_token=args.require_token,
         control_token=args.control_token,
     )
@@ -281,16 +336,22 @@ def _run(args: argparse.Namespace) -> int:
         )
     except (FixtureError, ConfigError) as exc:
         sock.close()
+        if public_sock is not None:
+            public_sock.close()
         print(f"kratos-mock: {exc}", file=sys.stderr)
         return 1
     started = f"kratos-mock {__version__} serving the Kratos admin API on {base_url}"
+    extra: dict[str, str] = {}
+    if public_sock is not None:
+        started += f" and the public API on {public_url}"
+        extra["public_url"] = public_url
     if args.log_format == "json":
         from .logs import json_line
 
-        print(json_line(started, url=base_url, version=__version__), file=sys.stderr, flush=True)
+        print(json_line(started, url=base_url, version=__version__, **extra), file=sys.stderr, flush=True)
     else:
         print(started, file=sys.stderr, flush=True)
-    serve(app, sock, log_level=args.log_level, log_format=args.log_format)
+    serve(app, sock, log_level=args.log_level, log_format=args.log_format, public_sock=public_sock)
     return 0
 
 

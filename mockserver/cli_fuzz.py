@@ -60,6 +60,9 @@ def _first_unreachable(*urls: str | None) -> str | None:
 
 
 def run_fuzz(args: argparse.Namespace) -> int:
+    if args.public_url and args.frontend:
+        print("kratos-mock: with --frontend, --base-url is the public port (no --public-url)", file=sys.stderr)
+        return 2
     problem = missing_extra("fuzz") or _first_unreachable(args.base_url, args.public_url)
     if problem:
         print(problem, file=sys.stderr)
@@ -67,7 +70,7 @@ def run_fuzz(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
     from .app import Settings, create_app
     from .fixtures import FixtureError
-    from .fuzz import PUBLIC_OPERATIONS, build_schema, bundled_baseline, merge, run
+    from .fuzz import FRONTEND_TAG, PUBLIC_OPERATIONS, build_schema, bundled_baseline, merge, run
     from .fuzz_reports import findings_table, write_reports
 
     app = None
@@ -78,8 +81,9 @@ def run_fuzz(args: argparse.Namespace) -> int:
             print(f"kratos-mock: {exc}", file=sys.stderr)
             return 2
     baseline = args.baseline
+    tag = FRONTEND_TAG if args.frontend else None
     if baseline is None:
-        baseline = bundled_baseline() if args.spec is None else None
+        baseline = bundled_baseline(tag) if args.spec is None else None
     elif baseline == "none":
         baseline = None
     target = args.base_url or "the mock, in-process"
@@ -98,6 +102,7 @@ def run_fuzz(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "workers": args.workers,
         "baseline": baseline,
+        "tag": tag,
     }
     if args.public_url and not args.base_url:
         print("kratos-mock: --public-url goes with --base-url", file=sys.stderr)

@@ -9,6 +9,7 @@ A new rule for every request is a new step in ``pipeline``. Steps answer errors 
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 import time
@@ -41,23 +42,27 @@ class Access:
 
 
 def pipeline(app: ASGIApp, steps: Sequence[Step]) -> ASGIApp:
-    """``steps[0]`` runs first."""
+    """``steps[0]`` runs first. Steps see HTTP requests only: lifespan and websocket scopes go
+    straight to ``app``."""
+    chain = app
     for step in reversed(steps):
-        app = step(app)
-    return app
+        chain = step(chain)
+
+    async def front(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            await chain(scope, receive, send)
+        else:
+            await app(scope, receive, send)
+
+    return front
 
 
 def _http_only(handle: Callable[[ASGIApp, Scope, Receive, Send], Awaitable[None]]) -> Step:
-    """A step that sees HTTP requests only (lifespan and websockets pass straight through)."""
+    """A step written as ``handle(inner, scope, receive, send)``; bound with ``partial`` (no
+    wrapper frame per request: every request passes every step)."""
 
     def step(inner: ASGIApp) -> ASGIApp:
-        async def app(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["type"] != "http":
-                await inner(scope, receive, send)
-            else:
-                await handle(inner, scope, receive, send)
-
-        return app
+        return functools.partial(handle, inner)
 
     return step
 

@@ -4,6 +4,7 @@ operation, and identity and session gauges read from the store at scrape time.""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
@@ -48,10 +49,18 @@ class Metrics:
         )
         self.registry.register(_StoreCollector(store))
 
+        self._children: dict[tuple[str | None, str, int], tuple[Any, Any]] = {}
+
     def observe(self, operation: str | None, method: str, status: int, seconds: float) -> None:
-        name = operation or "unknown"
-        self.requests.labels(name, method, str(status)).inc()
-        self.latency.labels(name).observe(seconds)
+        """Label lookups are cached: ``labels()`` costs more than the observation itself."""
+        children = self._children.get((operation, method, status))
+        if children is None:
+            name = operation or "unknown"
+            children = (self.requests.labels(name, method, str(status)), self.latency.labels(name))
+            if len(self._children) < 4096:  # bounded whatever the clients send
+                self._children[(operation, method, status)] = children
+        children[0].inc()
+        children[1].observe(seconds)
 
     def render(self) -> tuple[bytes, str]:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST

@@ -67,7 +67,9 @@ def _http(allow: AllowTable) -> Renderer:
     def render(request: ConnexionRequest, exc: Exception) -> KratosError:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 405:
-            methods = next((m for pattern, m in allow if pattern.match(request.url.path)), [])
+            # Go's http.ServeMux (Kratos' httprouterx) lists the methods of every pattern matching the
+            # path: DELETE /sessions/{id} also matches /sessions/token-exchange
+            methods = sorted({m for pattern, ms in allow if pattern.match(request.url.path) for m in ms})
             return KratosError(405, f"{request.method} is not allowed here.", headers={"Allow": ", ".join(methods)})
         if exc.status_code == 404:
             return KratosError(

@@ -30,6 +30,7 @@ from collections.abc import Callable
 from typing import Any
 
 import uvicorn
+from starlette.types import ASGIApp
 
 from .app import KratosMockApp
 
@@ -147,11 +148,12 @@ class _Server(uvicorn.Server):
 
 
 def _config(
-    app: KratosMockApp,
+    app: ASGIApp,
     log_level: str,
     access_log: bool,
     header_timeout: float | None = HEADER_TIMEOUT,
     log_format: str = "text",
+    date_header: bool = True,
 ) -> uvicorn.Config:
     extra: dict[str, Any] = {}
     if log_format == "json":
@@ -166,18 +168,33 @@ def _config(
         access_log=access_log,
         lifespan="off",
         server_header=False,
+        date_header=date_header,  # off for an app that forwards another server's Date (shadow)
     )
 
 
+def _served(app: ASGIApp, public_sock: socket.socket | None) -> ASGIApp:
+    """The app, or with a public socket the app behind ``PortSplit`` (Kratos' public router there)."""
+    if public_sock is None:
+        return app
+    assert isinstance(app, KratosMockApp), "a public port needs the mock itself"
+    from .public_port import PortSplit
+
+    port = public_sock.getsockname()[1]
+    return PortSplit(app, public_port=port, admin_url=app.settings.base_url, spec=app.generation.spec)
+
+
 def serve(
-    app: KratosMockApp,
+    app: ASGIApp,
     sock: socket.socket,
     *,
     log_level: str = "info",
     log_format: str = "text",
     header_timeout: float | None = HEADER_TIMEOUT,
+    date_header: bool = True,
+    public_sock: socket.socket | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM, then drain and return (exit status 0, not death by signal).
+    With ``public_sock`` the same app also listens there as Kratos' public port (``public_port``).
 
     uvicorn handles the signal and, once shut down, raises it again against the handlers that were
     installed before it started: ours just note it, so the process ends normally.
@@ -185,8 +202,9 @@ def serve(
     received: list[int] = []
     previous = {sig: signal.signal(sig, lambda s, _f: received.append(s)) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        config = _config(app, log_level, access_log=True, header_timeout=header_timeout, log_format=log_format)
-        _Server(config).run(sockets=[sock])
+        served = _served(app, public_sock)
+        config = _config(served, log_level, True, header_timeout, log_format, date_header)
+        _Server(config).run(sockets=[sock, *([public_sock] if public_sock else [])])
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -197,20 +215,38 @@ class BackgroundServer:
 
     def __init__(
         self,
-        app_factory: Callable[[str], KratosMockApp] | KratosMockApp,
+        app_factory: Callable[..., KratosMockApp] | KratosMockApp,
         host: str = "127.0.0.1",
         port: int = 0,
         log_level: str = "warning",
         header_timeout: float | None = HEADER_TIMEOUT,
+        date_header: bool = True,
+        public_port: int | None = None,
     ) -> None:
         """``app_factory`` builds the app for the URL the server got (port 0: a free one), or is
-        an app already built (one that follows its clients' ``Host``, ``Settings.follow_host``)."""
+        an app already built (one that follows its clients' ``Host``, ``Settings.follow_host``).
+
+        ``public_port`` (0: a free one) also serves the app there as Kratos' public port
+        (``public_port.PortSplit``); the factory is then called with the admin and the public URL,
+        ``app_factory(url, public_url)``, so the app can put ``Settings(public_url=...)`` in its
+        flows and cookies."""
         self._sock = bind(host, port)
         self.port: int = self._sock.getsockname()[1]
         self.url = url_for(host, self.port)
-        self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(self.url)
-        self._server = _Server(_config(self.app, log_level, access_log=False, header_timeout=header_timeout))
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True)
+        self._public_sock = bind(host, public_port) if public_port is not None else None
+        self.public_port: int | None = None
+        self.public_url: str | None = None
+        urls = [self.url]
+        if self._public_sock is not None:
+            self.public_port = self._public_sock.getsockname()[1]
+            self.public_url = url_for(host, self.public_port)
+            urls.append(self.public_url)
+        self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(*urls)
+        served = _served(self.app, self._public_sock)
+        config = _config(served, log_level, access_log=False, header_timeout=header_timeout, date_header=date_header)
+        self._server = _Server(config)
+        sockets = [self._sock, *([self._public_sock] if self._public_sock else [])]
+        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": sockets}, daemon=True)
 
     def start(self, timeout: float = 10.0) -> BackgroundServer:
         self._thread.start()
@@ -225,6 +261,8 @@ class BackgroundServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
+        if self._public_sock is not None:
+            self._public_sock.close()
 
     def __enter__(self) -> BackgroundServer:
         return self.start()

@@ -126,3 +126,11 @@ def test_json_logs_are_one_object_per_line() -> None:
     others = [json.loads(line) for line in err.splitlines()]  # every stderr line is JSON too
     assert others[0]["message"].startswith("kratos-mock ") and others[0]["url"] == f"http://127.0.0.1:{port}"
     assert any(o["message"].startswith("Finished server process") for o in others)
+
+
+def test_run_refuses_several_workers_rather_than_split_the_store(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue #15: each uvicorn worker would hold its own store; one process, or a clear refusal."""
+    assert main(["run", "--workers", "4"], env={}) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kratos-mock: --workers 4 would give each worker its own store") and err[-1] == "\n"
+    assert err.count("\n") == 1

@@ -16,6 +16,7 @@ from ..store import IdentityPage
 from ..values import NIL_UUID, lenient_uuid, parse_int
 from .common import (
     Context,
+    EncodedViews,
     body_is_empty,
     check_int64,
     decoderx,
@@ -46,6 +47,7 @@ class IdentityHandlers:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.store = ctx.store
+        self.views = EncodedViews()
 
     def _view(
         self,
@@ -132,8 +134,11 @@ class IdentityHandlers:
 
     async def get_identity(self, id: str, include_credential: list[str] | None = None) -> Response:
         identity = self.store.get_identity(lenient_uuid(id))  # looked up first: unknown is 404 (v26.2 getIdentity)
-        include = include_credentials(include_credential, listing=False)
-        return respond(self._view(identity, credentials="declassify", include=include))
+        include = tuple(include_credentials(include_credential, listing=False))
+        key = ("getIdentity", identity.id, include, self.ctx.public_url)
+        return respond(
+            self.views.get(identity, key, lambda: self._view(identity, credentials="declassify", include=include))
+        )
 
     async def get_identity_by_external_id(
         self,
