@@ -13,18 +13,18 @@ from starlette.responses import Response
 from .. import wire
 from ..errors import KratosError, not_found
 from ..models import Flow, Identity, Session
-from ..selfservice import csrf, flows, nodes, passwords, texts, validation
+from ..selfservice import code_flows, csrf, flows, nodes, passwords, texts, validation
 from ..selfservice.cookies import client_device
 from ..selfservice.errors import PublicError, already_logged_in, method_disabled, registration_disabled
 from ..store.flow_verbs import DuplicateCredentialsError
+from .code_registration import CodeRegistration
 from .common import respond
-from .flow_base import FlowHandlers
 from .verification import VerificationHandlers
 
 Problems = list[tuple[str, texts.Message]]
 
 
-class RegistrationHandlers(FlowHandlers):
+class RegistrationHandlers(CodeRegistration):
     async def create_native_registration_flow(self) -> Response:
         """registration/handler.go createNativeRegistrationFlow (IsNotAuthenticated: a session is 400)."""
         if self._current_session() is not None:
@@ -53,6 +53,9 @@ class RegistrationHandlers(FlowHandlers):
             password_enabled=config.password_enabled,
             profile_enabled=config.profile_enabled,
         )
+        if config.code_passwordless and not config.registration_two_steps:  # code PopulateRegistrationMethod
+            doc["ui"]["nodes"].append(code_flows.code_sign_up_node())
+            nodes.sort_registration(doc["ui"]["nodes"], self._schema())
         if flow_type == "api" and self._first("return_session_token_exchange_code") == "true":
             doc["session_token_exchange_code"] = self.store.draw_token(64)
         record = Flow("registration", flow_id, doc, req.now + config.registration_lifespan, {"csrf_token": csrf})
@@ -94,6 +97,8 @@ class RegistrationHandlers(FlowHandlers):
             return self._expired(record, make, "registration", self.config.registration_ui_url)
         body = await self._form_or_json()
         method = body.get("method")
+        if method == "code" and self.config.code_passwordless:
+            return self._code_registration(record, doc, body)
         if method == "password":
             if not self.config.password_enabled:
                 return self._forward(method_disabled(), flow_type)
@@ -133,6 +138,7 @@ class RegistrationHandlers(FlowHandlers):
         csrf = self._submit_csrf(doc["type"])
         if body.get("screen") == "previous" or body.get("method") == "profile:back":
             flows.return_to_profile_form(doc, traits, schema, csrf)
+            nodes.remove(doc["ui"]["nodes"], "method", "code")  # code PopulateRegistrationMethodProfile
         else:
             try:
                 problems = self._ensure_csrf(doc, body) or validation.validate_traits(traits, schema)
@@ -142,6 +148,9 @@ class RegistrationHandlers(FlowHandlers):
                 self._keep_traits(doc, traits)
                 return self._registration_problems(record, doc, problems)
             flows.show_credentials_selection(doc, traits, schema, csrf)
+            if self.config.code_passwordless:  # code PopulateRegistrationMethodCredentials
+                doc["ui"]["nodes"].append(code_flows.code_sign_up_node())
+                nodes.sort_registration(doc["ui"]["nodes"], schema)
         self._save(record, doc)
         if doc["type"] == "browser" and not self._is_json():
             return self._redirect(f"{self.config.registration_ui_url}?flow={record.id}")

@@ -178,6 +178,51 @@ def sort_settings(items: list[nodes.Node], schema: Mapping[str, Any]) -> None:
     nodes.sort_nodes(items, SETTINGS_GROUPS, ["csrf_token", *nodes.schema_keys(schema)])
 
 
+# --- passwordless code registration -------------------------------------------------------------
+
+
+def code_sign_up_node() -> nodes.Node:
+    """code/node.go nodeSubmitRegistration: method=code, "Send sign up code" (1040006)."""
+    return nodes.submit_node("method", "code", "code", texts.message(1040006, "Send sign up code"))
+
+
+def registration_code_sent(doc: dict[str, Any], traits: Any, csrf: str, *, back: bool) -> None:
+    """strategy.go populateEmailSentFlow (registration): the default-group inputs kept (hidden, with
+    the traits' values), the code form, resend and (two steps) the way back; 1040005."""
+    ui = doc["ui"]
+    kept = []
+    for node in ui["nodes"]:
+        attributes = node["attributes"]
+        if node["group"] != "default" or attributes.get("type") == "submit":
+            continue
+        if not node["messages"]:
+            attributes["type"] = "hidden"
+        kept.append(node)
+    ui["nodes"] = kept
+    if isinstance(traits, Mapping):
+        for name, value in nodes.flatten(traits, "traits").items():
+            nodes.set_value(ui["nodes"], name, value)
+    nodes.upsert(ui["nodes"], nodes.input_node("method", "code", "hidden", "code"))
+    nodes.upsert(
+        ui["nodes"],
+        nodes.input_node("code", "code", "text", required=True, label=texts.message(1070012, "Registration code")),
+    )
+    ui["nodes"].append(nodes.submit_node("method", "code", "code", ct.label(ct.CONTINUE)))
+    ui["nodes"].append(nodes.submit_node("resend", "code", "code", ct.label(ct.RESEND)))
+    if back:
+        ui["nodes"].append(nodes.submit_node("screen", "credential-selection", "profile", texts.back()))
+    nodes.set_csrf(ui, csrf)
+    ui["messages"] = [
+        texts.message(
+            1040005,
+            "A code has been sent to the address(es) you provided. If you have not received a message, check the "
+            "spelling of the address and retry the registration.",
+        )
+    ]
+    doc["state"] = "sent_email"
+    doc["active"] = "code"
+
+
 # --- passwordless code login ----------------------------------------------------------------------
 
 
