@@ -58,8 +58,7 @@ def recovery_flow(flow_id: str, req: FlowRequest, lifespan: timedelta, method: s
     ui = doc["ui"]
     nodes.set_csrf(ui, req.csrf)
     ui["nodes"].append(nodes.input_node("email", method, "email", required=True, label=ct.label(ct.EMAIL)))
-    label = ct.label(ct.CONTINUE) if method == "code" else texts.message(1070005, "Submit")
-    ui["nodes"].append(nodes.submit_node("method", method, method, label))
+    ui["nodes"].append(nodes.submit_node("method", method, method, ct.label(ct.CONTINUE)))
     doc["state"] = "choose_method"
     return doc
 
@@ -99,15 +98,15 @@ def link_sent(doc: dict[str, Any], kind: str, csrf: str, email: str) -> None:
 
 
 def verification_flow(flow_id: str, req: FlowRequest, lifespan: timedelta, method: str) -> dict[str, Any]:
-    """verification/flow.go NewFlow: code.PopulateMethod adds the CSRF node to browser flows only."""
+    """verification/flow.go NewFlow: code.PopulateMethod adds the CSRF node (last) to browser flows
+    only; link.PopulateVerificationMethod to every flow, first."""
     doc = base("verification", flow_id, req, lifespan, method)
     ui = doc["ui"]
-    ui["nodes"].append(nodes.input_node("email", method, "email", required=True, label=ct.label(ct.EMAIL)))
-    label = ct.label(ct.CONTINUE) if method == "code" else texts.message(1070005, "Submit")
-    ui["nodes"].append(nodes.submit_node("method", method, method, label))
-    if req.flow_type == "browser":
-        nodes.set_csrf(ui, req.csrf)
     if method == "link":
+        nodes.set_csrf(ui, req.csrf)
+    ui["nodes"].append(nodes.input_node("email", method, "email", required=True, label=ct.label(ct.EMAIL)))
+    ui["nodes"].append(nodes.submit_node("method", method, method, ct.label(ct.CONTINUE)))
+    if req.flow_type == "browser":
         nodes.set_csrf(ui, req.csrf)
     doc["state"] = "choose_method"
     return doc
