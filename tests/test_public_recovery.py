@@ -195,3 +195,16 @@ def test_admin_recovery_link_recovers(client: TestClient) -> None:
     fresh_id = reused.headers["location"].split("id=")[1]  # a browser flow: read it from the store
     fresh = client.app.store.find_flow(fresh_id).document  # type: ignore[attr-defined]
     assert [m["id"] for m in fresh["ui"]["messages"]] == [4060004]
+
+
+def test_an_expired_flow_is_410_without_an_error_id(client: TestClient) -> None:
+    """recovery/handler.go getRecoveryFlow: ErrGone with the init URL, no id (login's has one)."""
+    flow = client.get("/self-service/recovery/api").json()
+    client.app.store.clock.advance("61m")  # type: ignore[attr-defined]
+    gone = client.get("/self-service/recovery/flows", params={"id": flow["id"]})
+    assert gone.status_code == 410
+    error = gone.json()["error"]
+    assert "id" not in error and error["details"] == {"api": "http://127.0.0.1:4434/self-service/recovery/api"}
+    assert error["reason"] == (
+        "The recovery flow has expired. Call the recovery flow init API endpoint to initialize a new recovery flow."
+    )

@@ -92,9 +92,9 @@ class MessageFlowHandlers(FlowHandlers, CodeSender):
         return respond(record.document)
 
     def _gone_flow(self, record: Flow) -> PublicError:
+        """get{Recovery,Verification}Flow: the expired error without an id (unlike login's)."""
         error = self._gone(self.KIND, record)
-        if self.KIND == "verification":  # verification/handler.go writes no error id
-            error.error_id = None
+        error.error_id = None
         return error
 
     def _replace_expired(self, record: Flow) -> Response:

@@ -127,7 +127,9 @@ class SettingsHandlers(FlowHandlers):
             raise identity_mismatch()
         self._check_flow_csrf(record)
         if record.expires_at is not None and record.expires_at < self.store.now():
-            raise self._gone("settings", record)
+            gone = self._gone("settings", record)
+            gone.error_id = None  # settings/handler.go getSettingsFlow writes no id (unlike login's)
+            raise gone
         doc = copy.deepcopy(record.document)
         doc["identity"] = wire.identity_json(found[1], self.ctx.public_url, metadata_admin="never")
         return respond(doc)
