@@ -44,7 +44,13 @@ class CourierHandlers:
         self.ctx = ctx
         self.store = ctx.store
 
-    async def list_courier_messages(self, **_: Any) -> Response:
+    async def list_courier_messages(
+        self,
+        page_size: Any = None,
+        page_token: Any = None,
+        status: Any = None,
+        recipient: Any = None,
+    ) -> Response:
         """courier/handler.go listCourierMessages: parse errors are WriteErrorCode(400, err)."""
         query = raw_query()
         first = {k: v for k, v in reversed(query)}
