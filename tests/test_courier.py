@@ -148,3 +148,17 @@ def test_render_fills_only_known_fields() -> None:
     assert rendered.subject == "Use code 123456 to log in" and "It expires in 15 minutes." in rendered.body
     odd = messages.render("login_code_valid", "a@b.c", {}, [("login_code_valid", "subject", "{{ .Nope }} x")])
     assert odd.subject == "{{ .Nope }} x"
+
+
+def test_codes_come_from_the_seed() -> None:
+    """Two mocks with the same seed mail the same codes (Entropy), a third seed another one."""
+
+    def first_code(seed: int) -> str:
+        client = TestClient(create_app(seed=seed, config=RECOVERY), base_url="http://127.0.0.1:4434")
+        seed_identity = {"schema_id": "default", "traits": {"email": "ada@example.com"}}
+        assert client.post("/admin/identities", json=seed_identity).status_code == 201
+        ask_recovery(client, "ada@example.com")
+        return Courier(client.app.store).last().code  # type: ignore[attr-defined]
+
+    assert first_code(21) == first_code(21)
+    assert {first_code(21), first_code(22), first_code(23)} != {first_code(21)}
