@@ -100,7 +100,7 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
             if problems:
                 return self._flow_problems(record, doc, problems)
         active = doc.get("active") or self._method()
-        if active == "link" or body.get("method") == "link":
+        if active == "link":  # only the flow's strategy answers (recovery/handler.go updateRecoveryFlow)
             return self._link_submit(record, doc, body)
         email = body.get("email") if isinstance(body.get("email"), str) else ""
         if doc["state"] != "choose_method" and not email:
@@ -131,8 +131,7 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
         if verdict.outcome == CodeVerdict.USED:
             return self._retry(record, texts.generic(ALREADY_USED))
         if verdict.outcome != CodeVerdict.OK or verdict.code is None or verdict.code.identity_id is None:
-            nodes_messages = doc["ui"]
-            nodes_messages["messages"] = [code_texts.recovery_code_invalid()]
+            doc["ui"]["messages"] = [code_texts.recovery_code_invalid()]
             return self._show(record, doc)
         identity = self.store.get_identity(verdict.code.identity_id)
         if not verdict.code.admin and verdict.code.address:
