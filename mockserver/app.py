@@ -6,6 +6,7 @@ connexion app, so two apps in one process never share data.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,13 +15,15 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import fastlane, frontdoor, frontend_api, generations, rendering, tuning
+from . import fastlane, fault_injection, frontdoor, frontend_api, generations, rendering, tuning
 from .clock import Entropy, ManualClock, MockClock, SystemClock
 from .control import DEFAULT_JOURNAL_SIZE, MockController, RequestJournal
+from .faults import FaultTable, success_statuses
 from .fixtures import Source
 from .generations import Generation
 from .handlers import Context, build_handlers, handler_name
 from .handlers.control import ControlHandlers
+from .handlers.control_faults import ControlFaultHandlers
 from .handlers.control_login import ControlLoginHandlers
 from .identity_schemas import SchemaRegistry, default_schemas
 from .kratos_config import KratosConfig, load_config
@@ -86,7 +89,9 @@ def create_app(
             session_lifespan=kratos.session_lifespan if config is not None else settings.session_lifespan,
             rules=generation.rules,
         )
-    controller = MockController(store, RequestJournal(settings.journal_size))
+    document = load_spec(generation.spec)
+    faults = FaultTable(seed, success_statuses(document))
+    controller = MockController(store, RequestJournal(settings.journal_size), faults)
     controller.load(fixtures)
     controller.seal()
     metrics = Metrics(store)
@@ -102,7 +107,7 @@ def create_app(
         config=kratos,
     )
     connexion_app = tuning.new_app(__name__)
-    document = load_spec(generation.spec)
+    fault_injection.install(connexion_app, faults)
     handlers = build_handlers(ctx, generation.handler_groups)
     admin_document, public_document = frontend_api.split(document)
     tuning.add_api(
@@ -113,11 +118,16 @@ def create_app(
             connexion_app, public_document, handlers, name_of=handler_name, lenient=generation.lenient_query
         )
     control_spec = load_spec(CONTROL)
-    control = build_handlers(ctx, extra=[ControlHandlers(ctx, controller), ControlLoginHandlers(ctx)])
+    control = build_handlers(
+        ctx, extra=[ControlHandlers(ctx, controller), ControlLoginHandlers(ctx), ControlFaultHandlers(ctx, faults)]
+    )
     tuning.add_api(connexion_app, control_spec, control, name_of=handler_name, strict=True)
     allow = path_methods(document) + path_methods(control_spec)
     rendering.install(connexion_app, allow)
-    lane = fastlane.FastLane(connexion_app, rendering.renderers(allow)) if settings.fast_lane else None
+    lane = None
+    if settings.fast_lane:
+        faulted = functools.partial(fault_injection.FaultMiddleware, table=faults)
+        lane = fastlane.FastLane(connexion_app, rendering.renderers(allow), around=[faulted])
     mock = KratosMockApp(connexion_app, controller, settings, metrics, generation, lane)
     mock.kratos_config = kratos
     return mock
@@ -140,6 +150,7 @@ class KratosMockApp:
         self.controller = controller
         self.store = controller.store
         self.journal = controller.journal
+        self.faults = controller.faults
         self.settings = settings
         self.metrics = metrics
         self.generation = generation
@@ -148,6 +159,7 @@ class KratosMockApp:
         self._app: ASGIApp = frontdoor.pipeline(
             lane if lane is not None else app,
             [
+                fault_injection.connection(self.faults),
                 *([frontdoor.follow_host] if settings.follow_host else []),
                 frontdoor.reject_control_characters,
                 *([frontdoor.no_trailing_slash] if generation.trailing_slash_404 else []),

@@ -34,12 +34,13 @@ from connexion.utils import inspect_function_arguments
 from starlette.convertors import Convertor
 from starlette.responses import Response
 from starlette.routing import compile_path
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from .errors import KratosError
 from .rendering import Renderer, send_error
 
 ROUTING = "connexion_routing"  # connexion's scope extension: api_base_path and operation_id
+PLAN = "kratos_mock.plan"  # the lane's plan for the request, in the scope's extensions
 NO_FILES: dict[str, Any] = {}
 BOUND_LIMIT = 1024  # argument bindings kept per operation
 SCALARS = (str, int, float, bool, type(None))  # what a kept binding can share with a handler
@@ -84,10 +85,10 @@ class Plan:
     arguments: list[str]
     has_kwargs: bool
     routing: dict[str, Any]
-    # Validation and binding depend only on the path and query (and headers, for operations with
-    # header or cookie parameters): a request seen before binds to the same arguments, so those
-    # are kept (bounded) for operations that read no headers. Failures are never kept.
-    reads_headers: bool
+    # Validation and binding depend only on the path, the query and the headers of the header and
+    # cookie parameters (``keyed_headers``, lower-case): a request with the same ones binds to the
+    # same arguments, so those are kept (bounded). Failures are never kept.
+    keyed_headers: frozenset[bytes]
     bound: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -150,7 +151,15 @@ def connexion_routes(connexion_app: Any) -> list[Route]:
 class FastLane:
     """An ASGI app: plans for the lane's routes, connexion for everything else."""
 
-    def __init__(self, connexion_app: Any, renderers: Iterable[tuple[type[Exception], Renderer]]) -> None:
+    def __init__(
+        self,
+        connexion_app: Any,
+        renderers: Iterable[tuple[type[Exception], Renderer]],
+        around: Sequence[Callable[[ASGIApp], ASGIApp]] = (),
+    ) -> None:
+        """``around``: the middlewares the app adds to connexion after its routing (e.g. faults),
+        applied to the lane's requests in the same order; they see the same scope (operationId in
+        ``connexion_routing``) and, as in connexion, the handler's exceptions pass through them."""
         self.connexion = connexion_app
         routes = connexion_routes(connexion_app)
         self.renderers = dict(renderers)
@@ -158,6 +167,10 @@ class FastLane:
         for route in lane_routes(routes, eligible):
             plan = _compile(route)
             self.plans.setdefault(_bucket(route), []).append(plan)
+        served: ASGIApp = self._serve
+        for wrap in reversed(around):
+            served = wrap(served)
+        self._served = served
 
     def __len__(self) -> int:
         return sum(len(plans) for plans in self.plans.values())
@@ -182,13 +195,17 @@ class FastLane:
             return
         plan, params = matched
         scope["path_params"] = params
-        scope.setdefault("extensions", {})[ROUTING] = dict(plan.routing)
+        extensions = scope.setdefault("extensions", {})
+        extensions[ROUTING] = dict(plan.routing)
+        extensions[PLAN] = plan
         try:
-            response = await self._call(plan, scope, receive)
+            await self._served(scope, receive, send)
         except Exception as exc:  # every error renders as connexion's ExceptionMiddleware would
             error = self._render(scope, receive, exc)
             await send_error(send, error, scope, error.headers)
-            return
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self._call(scope["extensions"][PLAN], scope, receive)
         await response(scope, receive, send)
 
     async def _call(self, plan: Plan, scope: Scope, receive: Receive) -> Response:
@@ -196,17 +213,19 @@ class FastLane:
         _operation.set(plan.route.operation)
         _receive.set(receive)
         _scope.set(scope)
-        if plan.reads_headers:
-            kwargs = self._bind(plan, scope, receive)
-        else:
-            key = (scope["path"], scope.get("query_string", b""))
-            kept = plan.bound.get(key)
-            if kept is None:
-                kept = self._bind(plan, scope, receive)
-                if len(plan.bound) >= BOUND_LIMIT:
-                    plan.bound.clear()
-                plan.bound[key] = kept
-            kwargs = {k: v if isinstance(v, SCALARS) else copy.deepcopy(v) for k, v in kept.items()}
+        headers = plan.keyed_headers
+        key = (
+            scope["path"],
+            scope.get("query_string", b""),
+            tuple(pair for pair in scope["headers"] if pair[0].lower() in headers) if headers else (),
+        )
+        kept = plan.bound.get(key)
+        if kept is None:
+            kept = self._bind(plan, scope, receive)
+            if len(plan.bound) >= BOUND_LIMIT:
+                plan.bound.clear()
+            plan.bound[key] = kept
+        kwargs = {k: v if isinstance(v, SCALARS) else copy.deepcopy(v) for k, v in kept.items()}
         response = await plan.function(**kwargs)
         if not isinstance(response, Response):
             raise TypeError(f"{plan.route.operation.operation_id} returned {type(response).__name__}, not a Response")
@@ -259,7 +278,11 @@ def _compile(route: Route) -> Plan:
     uri_parser = operation._uri_parser_class(operation.parameters, operation.body_definition())
     validator = validator_class(operation.parameters, uri_parser=uri_parser, strict_validation=False)
     routing = {"api_base_path": route.base_path, "operation_id": operation.operation_id}
-    reads_headers = any(p["in"] in ("header", "cookie") for p in operation.parameters)
+    keyed_headers = frozenset(
+        (b"cookie" if p["in"] == "cookie" else p["name"].lower().encode())
+        for p in operation.parameters
+        if p["in"] in ("header", "cookie")
+    )
     return Plan(
-        route, pattern, convertors, function, validator, uri_parser, arguments, has_kwargs, routing, reads_headers
+        route, pattern, convertors, function, validator, uri_parser, arguments, has_kwargs, routing, keyed_headers
     )

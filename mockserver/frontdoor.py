@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .control import BODY_LIMIT, JournalEntry, RequestJournal
+from .control import BODY_LIMIT, JournalEntry, RequestJournal, kept_headers
 from .errors import KratosError
 from .metrics import PATH as METRICS_PATH
 from .metrics import Metrics
@@ -197,8 +197,9 @@ def admin_auth(access: Access, admin_paths: tuple[str, ...]) -> Step:
 
 
 def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], object]) -> Step:
-    """Record every Kratos request (not the control plane's): method, path, query, the first
-    64 KiB of the body as bytes, status, operationId; and observe it in the metrics."""
+    """Record every Kratos request (not the control plane's): method, path, query, headers (8 KiB),
+    the first 64 KiB of the body as bytes, status, operationId, the fault injected; and observe it
+    in the metrics."""
 
     @_http_only
     async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
@@ -223,6 +224,7 @@ def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], objec
         # connexion's router writes the operationId into a *copy* of the scope; a shared
         # "extensions" dict is how it reaches us (uvicorn, unlike test clients, sends none).
         extensions = scope.setdefault("extensions", {})
+        epoch = journal.epoch
         started = time.perf_counter()
         try:
             await inner(scope, recording_receive, recording_send)
@@ -236,8 +238,10 @@ def journal(journal: RequestJournal, metrics: Metrics, clock: Callable[[], objec
                 status=status,
                 operation_id=operation_id,
                 time=clock(),  # type: ignore[arg-type]
+                raw_headers=kept_headers(scope["headers"]),
+                fault=extensions.get("kratos_mock.fault"),  # fault_injection.FAULT
             )
-            journal.record(entry)
+            journal.record(entry, epoch)
             metrics.observe(operation_id, entry.method, status, time.perf_counter() - started)
 
     return handle

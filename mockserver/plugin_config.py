@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 
 MARKER_NAME = "kratos_mock"
-MARKER_ARGS = ("fixtures", "seed", "require_token")
+MARKER_ARGS = ("fixtures", "seed", "require_token", "faults")
 MARKER_HELP = (
-    "kratos_mock(fixtures=None, seed=None, require_token=None): per-test fixture files (a list), "
-    "seed (an int) and admin token (a string, or None for none) for kratos_mock and kratos_mock_app"
+    "kratos_mock(fixtures=None, seed=None, require_token=None, faults=None): per-test fixture files (a list), "
+    "seed (an int), admin token (a string, or None for none) and faults (a list of dicts as for "
+    "POST /__mock__/faults) for kratos_mock and kratos_mock_app"
 )
 NAMES = ("v26.2", "v1.1", "v1.0", "v0.6")  # mockserver.generations.NAMES, without importing it
 
@@ -37,6 +38,7 @@ class MarkerOptions:
     seed: int | None = None
     require_token: str | None = None
     sets_token: bool = False  # require_token was given (None then means: no token for this test)
+    faults: tuple[Mapping[str, Any], ...] = ()  # checked with faults.parse_fault
 
 
 class MarkerError(ValueError):
@@ -113,9 +115,45 @@ def marker_options(item: pytest.Item) -> MarkerOptions | None:
     token = marker.kwargs.get("require_token")
     if token is not None and not isinstance(token, str):
         problems.append(f"require_token= must be a string (or None), got {token!r}")
+    faults = marker.kwargs.get("faults")
+    if faults is not None:
+        problems += _fault_problems(item.config, faults)
     if problems:
         raise MarkerError(f"{item.nodeid}: @pytest.mark.kratos_mock " + "; ".join(problems))
-    return MarkerOptions(tuple(paths), seed, token, "require_token" in marker.kwargs)
+    return MarkerOptions(tuple(paths), seed, token, "require_token" in marker.kwargs, tuple(faults or ()))
+
+
+_OPERATIONS = pytest.StashKey[dict[str, frozenset[str]]]()
+
+
+def _fault_problems(config: pytest.Config, faults: Any) -> list[str]:
+    """``faults=`` checked as ``POST /__mock__/faults`` checks a body, against the operations of
+    the session's API generation (its spec is read only when a marker has faults)."""
+    if isinstance(faults, Mapping | str | bytes) or not isinstance(faults, Sequence):
+        return [f"faults= must be a list of dicts, got {faults!r} (write faults=[{faults!r}])"]
+    from .faults import FaultError, parse_fault
+
+    operations = _operations(config)
+    problems = []
+    for index, entry in enumerate(faults):
+        try:
+            parse_fault(entry, operations)
+        except FaultError as error:
+            problems.append(f"faults[{index}]: {error}")
+    return problems
+
+
+def _operations(config: pytest.Config) -> frozenset[str] | None:
+    api = os.environ.get("KRATOS_MOCK_API") or config.getini("kratos_mock_api") or "v26.2"
+    if api not in NAMES:
+        return None  # ini_options reports it
+    cache = config.stash.setdefault(_OPERATIONS, {})
+    if api not in cache:
+        from . import generations
+        from .spec import load_spec, operation_table
+
+        cache[api] = frozenset(op for _, _, op in operation_table(load_spec(generations.get(api).spec)))
+    return cache[api]
 
 
 def marker_errors(items: Sequence[pytest.Item]) -> list[str]:

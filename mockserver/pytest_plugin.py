@@ -15,7 +15,7 @@ Fixtures:
 Configuration: ini ``kratos_mock_fixtures`` (paths, one per line), ``kratos_mock_seed`` and
 ``kratos_mock_api`` (the API generation, default v26.2), or the environment ``KRATOS_MOCK_FIXTURES``
 (os.pathsep-separated), ``KRATOS_MOCK_SEED`` and ``KRATOS_MOCK_API``; per test,
-``@pytest.mark.kratos_mock(fixtures=[...], seed=..., require_token=...)``. Relative fixture paths
+``@pytest.mark.kratos_mock(fixtures=[...], seed=..., require_token=..., faults=[...])``. Relative fixture paths
 are relative to pytest's rootdir (``plugin_config.resolve``). Markers and configured fixtures are
 checked before the first test runs: a mistake is one usage error, not an error per test.
 
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from .control import MockController, RequestJournal
     from .courier import Courier
     from .direct_login import LoggedIn
+    from .faults import FaultTable
     from .models import Session
     from .server import BackgroundServer
     from .store import Store
@@ -152,8 +153,15 @@ class KratosMock:
 
     @property
     def requests(self) -> RequestJournal:
-        """The request journal: ``.entries(operation_id)``, ``.assert_called(operation_id, times)``."""
+        """The request journal: ``.entries(operation_id)``, ``.assert_called(operation_id, times,
+        json=..., headers=..., query=...)``, ``.assert_not_called``, ``.assert_all_called``."""
         return self.app.journal
+
+    @property
+    def faults(self) -> FaultTable:
+        """Faults per operation: ``.add("getIdentity", status=503, times=2)``, ``.list()``,
+        ``.clear()``, ``.assert_all_fired()`` (``POST /__mock__/faults``; cleared by ``reset``)."""
+        return self.app.faults
 
     def load(self, fixture: str | Path | Mapping[str, Any]) -> dict[str, int]:
         """Load a fixture file or document for this test (undone by ``reset`` and after the test)."""
@@ -212,11 +220,13 @@ def kratos_mock_server(_kratos_mock_session_app: KratosMockApp) -> Iterator[Back
 @pytest.fixture
 def _kratos_mock_test(_kratos_mock_session_app: KratosMockApp, request: pytest.FixtureRequest) -> Iterator[None]:
     """The session's mock at its seeded snapshot plus this test's marker; back after the test."""
+    from .faults import FaultError
     from .fixtures import FixtureError
 
     app = _kratos_mock_session_app
     controller = app.controller
     token = app.require_token
+    fault_seed = app.faults.seed
     controller.reset()
     try:
         options = marker_options(request.node)
@@ -230,8 +240,17 @@ def _kratos_mock_test(_kratos_mock_session_app: KratosMockApp, request: pytest.F
                 pytest.fail(f"kratos-mock: {request.node.nodeid}: {error}", pytrace=False)
             if options.seed is not None:
                 controller.store.entropy.set_state(random.Random(options.seed).getstate())
+                app.faults.reseed(options.seed)
             if options.sets_token:
                 app.require_token = options.require_token
+            problem: str | None = None
+            try:
+                for fault in options.faults:
+                    app.faults.add(fault)
+            except FaultError as error:  # an operation of another API than ini/environment name
+                problem = f"kratos-mock: {request.node.nodeid}: faults=: {error}"
+            if problem:
+                pytest.fail(problem, pytrace=False)
         depth = controller.begin()  # what kratos_mock.reset() returns to
         try:
             yield
@@ -239,6 +258,7 @@ def _kratos_mock_test(_kratos_mock_session_app: KratosMockApp, request: pytest.F
             controller.end(depth)
     finally:
         app.require_token = token
+        app.faults.reseed(fault_seed)
         controller.reset()
 
 

@@ -61,6 +61,7 @@ class Pair:
     lane: KratosMockApp
     plain: KratosMockApp
     ids: list[str]
+    tokens: list[str]
 
     def both(self, method: str, path: str, query: bytes = b"", headers: list[Any] | None = None) -> Answer:
         fast = call(self.lane, method, path, query, headers)
@@ -82,8 +83,9 @@ def pair(api: str) -> Pair:
     sessions = [{"identity": {"id": person["id"]}} for person in people]
     fixture = {"identities": people, "sessions": sessions}
     apps = [create_app(seed=7, api=api, settings=Settings(fast_lane=on), fixtures=[fixture]) for on in (True, False)]
-    ids = [person["id"] for person in people] + [s.id for s in apps[0].store.list_sessions()[0]][:2]
-    return Pair(apps[0], apps[1], ids)
+    sessions_now = apps[0].store.list_sessions()[0]
+    ids = [person["id"] for person in people] + [s.id for s in sessions_now][:2]
+    return Pair(apps[0], apps[1], ids, [s.token for s in sessions_now])
 
 
 def lane_templates(app: KratosMockApp) -> list[tuple[str, str, list[str]]]:
@@ -101,7 +103,9 @@ def lane_templates(app: KratosMockApp) -> list[tuple[str, str, list[str]]]:
 
 
 @st.composite
-def requests(draw: st.DrawFn, templates: list[tuple[str, str, list[str]]], ids: list[str]) -> tuple[str, str, bytes]:
+def requests(
+    draw: st.DrawFn, templates: list[tuple[str, str, list[str]]], ids: list[str], tokens: list[str]
+) -> tuple[str, str, bytes, list[tuple[bytes, bytes]]]:
     method, template, names = draw(st.sampled_from(templates))
     path = template
     while "{" in path:
@@ -112,21 +116,31 @@ def requests(draw: st.DrawFn, templates: list[tuple[str, str, list[str]]], ids: 
         st.lists(st.tuples(st.sampled_from([*names, "unknown"]) if names else st.just("x"), VALUES), max_size=3)
     )
     query = "&".join(f"{k}={v}" for k, v in pairs).encode()
-    return method, path, query
+    secret = draw(st.one_of(st.sampled_from(tokens), GARBAGE)).encode("utf-8", "replace")
+    credentials = [
+        (b"x-session-token", secret),
+        (b"X-Session-Token", b"second-" + secret),
+        (b"authorization", b"Bearer " + secret),
+        (b"cookie", b"ory_kratos_session=" + secret),
+        (b"cookie", b"other=1"),
+    ]
+    headers = draw(st.lists(st.sampled_from(credentials), max_size=3))
+    return method, path, query, headers
 
 
 @pytest.mark.parametrize("api", ["v26.2", "v1.1", "v1.0", "v0.6"])
 def test_the_lane_answers_byte_for_byte_as_connexion(api: str) -> None:
-    """Differential: connexion (lane off) is the oracle for every lane operation, reads and deletes."""
+    """Differential: connexion (lane off) is the oracle for every lane operation, reads and deletes,
+    with and without session credentials (whoami's bindings are keyed by them)."""
     mocks = pair(api)
     templates = lane_templates(mocks.lane)
     assert templates, f"{api}: the lane serves nothing"
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-    @given(requests(templates, mocks.ids))
-    def check(request: tuple[str, str, bytes]) -> None:
-        method, path, query = request
-        mocks.both(method, path, query)
+    @given(requests(templates, mocks.ids, mocks.tokens))
+    def check(request: tuple[str, str, bytes, list[tuple[bytes, bytes]]]) -> None:
+        method, path, query, headers = request
+        mocks.both(method, path, query, headers)
 
     check()
 

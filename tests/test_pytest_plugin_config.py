@@ -57,12 +57,14 @@ def test_reset_inside_a_marked_test_returns_to_that_tests_start(pytester: pytest
 
 BAD_MARKERS = [
     ('fixture=["extra.yaml"]', "unknown argument fixture=['extra.yaml']; did you mean fixtures=?"),
-    ('"extra.yaml"', "takes keyword arguments only (fixtures=, seed=, require_token=), got 'extra.yaml'"),
+    ('"extra.yaml"', "takes keyword arguments only (fixtures=, seed=, require_token=, faults=), got 'extra.yaml'"),
     ('seed="abc"', "seed= must be an integer, got 'abc'"),
     ("seed=True", "seed= must be an integer, got True"),
     ('fixtures="extra.yaml"', "fixtures= must be a list of paths, got 'extra.yaml' (write fixtures=['extra.yaml'])"),
     ('fixtures=["missing.yaml"]', "fixtures= file 'missing.yaml' not found"),
     ("require_token=5", "require_token= must be a string (or None), got 5"),
+    ('faults={"operation_id": "getIdentity"}', "faults= must be a list of dicts, got {'operation_id': 'getIdentity'}"),
+    ('faults=[{"operation_id": "getIdentty", "status": 503}]', "faults[0]: operation_id 'getIdentty' is not an"),
 ]
 
 

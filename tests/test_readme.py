@@ -157,3 +157,58 @@ def test_from_python_runs_as_written_without_warnings(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # no StarletteDeprecationWarning (or any other) on import
+
+
+def test_the_faults_walk_through_runs_under_bash_eu(tmp_path: Path) -> None:
+    [script] = blocks("Faults", "bash")
+    if shutil.which("curl") is None or shutil.which("jq") is None:
+        pytest.skip("the walk-through needs curl and jq on PATH")
+    (tmp_path / "faults.sh").write_text(script)
+    proc = subprocess.Popen(
+        ["bash", "-eu", "faults.sh"],
+        cwd=tmp_path,
+        env=_env(KRATOS_MOCK_PORT=str(_free_port()), PYTHONPATH=str(ROOT)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+    assert proc.returncode == 0, err
+    envelope = '{"error":{"code":503,"status":"Service Unavailable","message":"Service Unavailable"}}'
+    assert out.splitlines() == [
+        envelope,
+        envelope,
+        "[]",
+        "curl: exit 56",
+        "ada@example.com",
+        '{"operation_id":"listIdentities","fired":2,"remaining":0}',
+        '{"operation_id":"createIdentity","fired":1,"remaining":0}',
+        "[]",
+    ]
+
+
+def test_the_faults_and_verification_examples_pass(tmp_path: Path) -> None:
+    files = named_files("Faults") | named_files("Verifying requests")
+    assert set(files) == {"tests/test_retries.py", "tests/test_verify.py"}
+    for name, body in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body)
+    (tmp_path / "pytest.ini").write_text("[pytest]\nkratos_mock_seed = 42\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-s", "-q", "-p", "no:cacheprovider", "-p", "no:randomly"],
+        cwd=tmp_path,
+        env=_env(PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "4 passed" in done.stdout, done.stdout
+    [message] = blocks("Verifying requests", "text")
+    assert message in done.stdout  # the near-miss message, as the README shows it

@@ -13,6 +13,7 @@ from ..control import MockController
 from ..errors import KratosError, bad_request
 from ..export import dump_state
 from ..fixtures import FixtureError, parse_session_seed
+from ..matchers import select
 from ..values import MAX_TIME, MIN_TIME, TIME_EXPECTED, fmt_time, parse_time
 from .common import Context, go_duration, no_content, respond
 
@@ -84,8 +85,24 @@ class ControlHandlers:
     def _clock(self) -> dict[str, Any]:
         return {"now": fmt_time(self.store.clock.now()), "frozen": self.store.clock.frozen}
 
-    async def list_requests(self, operation_id: str | None = None) -> Response:
-        return respond([e.as_json() for e in self.controller.journal.entries(operation_id)])
+    async def list_requests(
+        self,
+        operation_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Response:
+        entries = select(
+            self.controller.journal.entries(operation_id),
+            method=method,
+            path=path,
+            status=status,
+            since=_time(since, "since"),
+            until=_time(until, "until"),
+        )
+        return respond([e.as_json() for e in entries])
 
     async def clear_requests(self) -> Response:
         self.controller.journal.clear()

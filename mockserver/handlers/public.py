@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from connexion import request
+from connexion.context import _scope
+from starlette.datastructures import Headers
 from starlette.responses import Response
 
 from .. import wire
@@ -35,8 +37,9 @@ class PublicHandlers:
     # --- the request -----------------------------------------------------------------------
 
     @staticmethod
-    def _headers() -> Any:
-        return request.headers
+    def _headers() -> Any:  # starlette Headers (selfservice reads them as a HeaderLookup)
+        """The request's headers, read from its scope (a connexion request object costs more)."""
+        return Headers(scope=_scope.get())
 
     @staticmethod
     def _remote() -> str:
