@@ -30,7 +30,7 @@ from ory_kratos_client import (
     UpdateVerificationFlowBody,
     UpdateVerificationFlowWithCodeMethod,
 )
-from ory_kratos_client.exceptions import BadRequestException, ForbiddenException
+from ory_kratos_client.exceptions import ApiException, BadRequestException, ForbiddenException
 
 from mockserver import create_app
 from mockserver.app import Settings
@@ -216,7 +216,8 @@ def test_wrong_codes_count_towards_max_submissions(apis: Apis) -> None:
 
 def test_expired_codes_and_flows_are_refused(apis: Apis) -> None:
     """RecoveryCode.Validate: an expired code is unknown (4060006); flow.Valid: an expired flow
-    is replaced by a new one with 4060005."""
+    is replaced by a new one with 4060005 (recovery/error.go WriteFlowError: with continue_with
+    transitions an api flow gets the 410 with the new flow's id)."""
     sign_up(apis)
     sent = recover_by_code(apis)
     code = apis.courier.last(template_type="recovery_code_valid").code
@@ -225,7 +226,13 @@ def test_expired_codes_and_flows_are_refused(apis: Apis) -> None:
     assert expired.id == sent.id and [m.id for m in expired.ui.messages or []] == [4060006]
 
     apis.server.app.store.clock.advance("45m")
-    replaced = submit_recovery_code(apis, sent.id, code)
+    with pytest.raises(ApiException) as caught:  # with continue_with transitions: 410 and the new flow
+        submit_recovery_code(apis, sent.id, code)
+    assert caught.value.status == 410
+    gone = json.loads(caught.value.body)
+    assert gone["error"]["id"] == "self_service_flow_expired"
+    assert gone["error"]["details"]["continue_with"][0]["flow"]["id"] == gone["use_flow_id"]
+    replaced = apis.frontend.get_recovery_flow(gone["use_flow_id"])
     assert replaced.id != sent.id and [m.id for m in replaced.ui.messages or []] == [4060005]
     assert replaced.ui.messages and replaced.ui.messages[0].text == (
         "The recovery flow expired 1.00 minutes ago, please try again."

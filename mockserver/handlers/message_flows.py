@@ -100,7 +100,7 @@ class MessageFlowHandlers(FlowHandlers, CodeSender):
     def _replace_expired(self, record: Flow) -> Response:
         """{recovery,verification}/error.go WriteFlowError with an ExpiredError: a new flow with the
         "expired" message; api flows and JSON requests are sent to it (303 to /flows?id=), browsers
-        to the UI."""
+        to the UI; api recovery flows with continue_with transitions get the 410 with its id."""
         assert record.expires_at is not None
         flow_type = record.document["type"]
         fresh = self._new_flow(flow_type, self._submit_csrf(flow_type))
@@ -110,6 +110,11 @@ class MessageFlowHandlers(FlowHandlers, CodeSender):
             code_texts.flow_expired(self.KIND, record.expires_at, self.store.now())
         )
         self._save(fresh, doc)
+        if self.KIND == "recovery" and self.config.continue_with_transitions and doc["type"] == "api":
+            # recovery/error.go WriteFlowError with continue_with transitions: the 410 itself
+            error = flows.expired_error(record.expires_at, self.store.now(), fresh.id)
+            error.details = {"continue_with": [{"action": "show_recovery_ui", "flow": {"id": fresh.id}}]}
+            raise error
         return self._to_new_flow(fresh)
 
     def _to_new_flow(self, fresh: Flow) -> Response:

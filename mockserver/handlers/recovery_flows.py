@@ -207,19 +207,21 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
         return Response(body, error.code, {"Ory-Error-Id": ""}, media_type=ERROR_TYPE)
 
     def _retry(self, record: Flow, message: texts.Message) -> Response:
-        """retryRecoveryFlow: a new flow with the message; without continue_with transitions JSON
-        is sent to it (303 to /flows?id=), with them JSON gets 400 and a show_recovery_ui item."""
+        """retryRecoveryFlow: a new flow with the message; JSON requests are sent to it (303 to
+        /flows?id=) or, with continue_with transitions, get a 400 with a show_recovery_ui item;
+        any other request goes to the recovery UI."""
         flow_type = record.document["type"]
         fresh = self._new_flow(flow_type, self._submit_csrf(flow_type))
         doc = copy.deepcopy(fresh.document)
         doc["ui"].setdefault("messages", []).append(message)
         self._save(fresh, doc)
-        if self.config.continue_with_transitions and self._is_json():
+        if not self._is_json():
+            return self._redirect(f"{self._ui_url()}?flow={fresh.id}")
+        if self.config.continue_with_transitions:
             error = PublicError(400, message["text"])
-            error.extra = {}
             error.details = {"continue_with": [{"action": "show_recovery_ui", "flow": {"id": fresh.id}}]}
             raise error
-        return self._to_new_flow(fresh)
+        return self._redirect(f"{self.ctx.public_url}/self-service/recovery/flows?id={fresh.id}")
 
 
 def _no_strategy() -> texts.Message:
