@@ -214,3 +214,20 @@ def test_a_new_address_gets_a_verification_code_when_verification_is_on() -> Non
     ]
     [address] = client.get("/admin/identities").json()[0]["verifiable_addresses"]
     assert address["value"] == "ada@new.example" and address["status"] == "sent"
+
+
+def test_submitting_without_a_session_or_to_an_unknown_flow(client: TestClient) -> None:
+    """updateSettingsFlow: an unknown flow is 404 with Kratos' reason; without a session the api
+    flow's error is session_inactive (WriteFlowError with ErrNoActiveSessionFound)."""
+    token = token_of(client)
+    flow = new_flow(client, token)
+    unknown = client.post(
+        "/self-service/settings",
+        params={"flow": "6a0f2c4e-8b1d-4f3a-9c5e-7d2b4f6a8c01"},
+        json={"method": "password"},
+        headers=JSON,
+    )
+    assert unknown.status_code == 404
+    assert unknown.json()["error"]["reason"] == "The settings request could not be found. Please restart the flow."
+    anonymous = client.post("/self-service/settings", params={"flow": flow["id"]}, json={"method": "password"})
+    assert anonymous.status_code == 401 and anonymous.json()["error"]["id"] == "session_inactive"

@@ -139,17 +139,21 @@ class SettingsHandlers(FlowHandlers):
         try:
             record = self._load_flow("settings", self._first("flow"))
         except KratosError as error:
+            if error.code == 404:
+                error = not_found("The settings request could not be found. Please restart the flow.", None)
             return self._forward(error, None)
         doc = copy.deepcopy(record.document)
         flow_type = doc["type"]
         found = self._current_session()
-        if found is None:
-            return self._unauthenticated(flow_type)
+        if found is None:  # settings/error.go WriteFlowError with ErrNoActiveSessionFound
+            if flow_type == "api" or self._is_json():
+                raise session_inactive()
+            return self._redirect(f"{self.ctx.public_url}/self-service/login/browser")
         session, identity = found
+        if record.expires_at is not None and record.expires_at < self.store.now():  # settings/flow.go Valid
+            return self._settings_expired(record, identity)
         if record.internal.get("identity_id") != identity.id:
             return self._forward(identity_mismatch(), flow_type)
-        if record.expires_at is not None and record.expires_at < self.store.now():
-            return self._settings_expired(record, identity)
         body = await self._form_or_json()
         method = body.get("method")
         try:
