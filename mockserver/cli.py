@@ -10,12 +10,8 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import __version__, generations
-
-if TYPE_CHECKING:
-    from .kratos_config import KratosConfig
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 
@@ -307,7 +303,7 @@ def _run(args: argparse.Namespace) -> int:
             return 1
     from .clock import ManualClock, SystemClock
     from .fixtures import FixtureError
-    from .kratos_config import ConfigError
+    from .kratos_config import ConfigError, with_dev
     from .spec import bundled
 
     base_url = args.base_url or url_for(args.host, sock.getsockname()[1])
@@ -332,7 +328,7 @@ def _run(args: argparse.Namespace) -> int:
             fixtures=fixtures,
             clock=ManualClock() if frozen else SystemClock(),
             api=args.api,
-            config=_dev_config(args.config) if args.dev else args.config,
+            config=with_dev(args.config) if args.dev else args.config,
         )
     except (FixtureError, ConfigError) as exc:
         sock.close()
@@ -353,15 +349,6 @@ def _run(args: argparse.Namespace) -> int:
         print(started, file=sys.stderr, flush=True)
     serve(app, sock, log_level=args.log_level, log_format=args.log_format, public_sock=public_sock)
     return 0
-
-
-def _dev_config(path: str | None) -> KratosConfig:
-    """``--dev``: the kratos.yml (or the defaults) with ``dev: true``."""
-    from dataclasses import replace
-
-    from .kratos_config import load_config
-
-    return replace(load_config(path), dev=True)
 
 
 def _fixture_dir(folder: str | None) -> list[Path]:

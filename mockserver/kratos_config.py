@@ -33,7 +33,7 @@ from .config_values import (
 )
 from .flow_config import FLOW_KEYS, courier_template
 
-__all__ = ["FALLBACK", "ConfigError", "KratosConfig", "PasswordPolicy", "load_config"]
+__all__ = ["FALLBACK", "ConfigError", "KratosConfig", "PasswordPolicy", "load_config", "with_dev"]
 
 FALLBACK = "https://www.ory.sh/kratos/docs/fallback"
 
@@ -224,6 +224,11 @@ def load_config(source: str | Path | Mapping[str, Any] | KratosConfig | None) ->
     if not isinstance(document, Mapping):
         raise ConfigError("kratos.yml: the document must be a mapping")
     return _parse(document, base)
+
+
+def with_dev(source: str | Path | Mapping[str, Any] | None) -> KratosConfig:
+    """``kratos-mock run --dev`` (Kratos' ``serve --dev``): the kratos.yml with ``dev: true``."""
+    return replace(load_config(source), dev=True)
 
 
 def _leaves(node: Any, prefix: str = "") -> list[tuple[str, Any]]:

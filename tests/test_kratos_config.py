@@ -258,10 +258,10 @@ def test_courier_templates_inline_only() -> None:
 
 def test_cli_dev_flag(tmp_path: Path) -> None:
     """``kratos-mock run --dev`` is Kratos' --dev: dev on top of the kratos.yml."""
-    from mockserver.cli import _dev_config
+    from mockserver.kratos_config import with_dev
 
     assert build_parser({}).parse_args(["run", "--dev"]).dev is True
     kratos_yml = tmp_path / "kratos.yml"
     kratos_yml.write_text("selfservice:\n  flows:\n    recovery:\n      enabled: true\n", encoding="utf-8")
-    config = _dev_config(str(kratos_yml))
+    config = with_dev(str(kratos_yml))
     assert config.dev and config.recovery_enabled
