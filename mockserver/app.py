@@ -171,6 +171,7 @@ class KratosMockApp:
                 frontdoor.admin_auth(self.access, generation.admin_paths),
                 frontdoor.journal(self.journal, metrics, self.store.clock.now),
                 frontdoor.body_cap,
+                *([frontdoor.served_as_get(generation.any_method)] if generation.any_method else []),
                 frontend_api.keep_body,
             ],
         )

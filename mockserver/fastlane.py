@@ -1,12 +1,13 @@
 """The fast lane: bodyless Kratos operations served by a plan compiled once per operation.
 
 Connexion stays the router and validator of record: each plan is built from connexion's own
-operation objects (the ones its context middleware holds), validates with the same parameter
+operation objects (the ones its request-validation middleware holds), validates with the same parameter
 validator class and URI parser, binds arguments with connexion's ``get_arguments``, sets the same
 context variables (handlers read ``connexion.request``) and renders errors with the same
-``rendering`` table. What it skips is per-request machinery that gives the same answer every
-time: three router passes, five middleware layers, the decorator chain and its
-``inspect.signature`` call, a validator and URI parser built per request.
+``rendering`` table; the middlewares the app adds after connexion's routing (faults) wrap it too.
+What it skips is per-request machinery that gives the same answer every time: three router
+passes, five middleware layers, the decorator chain and its ``inspect.signature`` call, a
+validator and URI parser built per request.
 
 It serves a request only when connexion would provably pick the same operation: a method and path
 that match exactly one lane route, whose template overlaps no other route of any API or method

@@ -126,6 +126,21 @@ def json_whatever_the_content_type(routes: tuple[tuple[str, str], ...]) -> Step:
     return handle
 
 
+def served_as_get(routes: tuple[tuple[str, tuple[str, ...]], ...]) -> Step:
+    """Where a Kratos handler serves a path for more methods than GET (whoami), the request goes
+    to the spec's GET operation; the journal, before this step, keeps the method sent."""
+    table = dict(routes)
+
+    @_http_only
+    async def handle(inner: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
+        methods = table.get(scope["path"])
+        if methods is not None and scope["method"] in methods:
+            scope = {**scope, "method": "GET"}
+        await inner(scope, receive, send)
+
+    return handle
+
+
 def admin_redirect(unprefixed: tuple[str, ...]) -> Step:
     """Kratos v1.x's admin port answers ``/identities`` with a 307 to ``/admin/identities``
     (x/http_redirect_admin.go, RedirectAdminMiddleware; http.Redirect's body for GET and HEAD)."""

@@ -81,7 +81,8 @@ def add(
     lenient: frozenset[str],
 ) -> None:
     """Like ``tuning.add_api`` (compiled parameter validators, Go's query parser), bodies unread."""
-    app.add_api(
+    tuning.register(
+        app,
         document,
         resolver=Resolver(function_resolver=lambda op_id: handlers[name_of(op_id)]),
         strict_validation=False,

@@ -6,6 +6,8 @@
 * Cached operations: connexion rebuilds each handler's decorator chain (``inspect.signature`` and
   all) on every request; the chain reads the request from context at call time, so building it
   once is the same.
+* Bundled documents registered without connexion's OpenAPI schema check (``register``): the
+  test suite runs that check once per document; per app it cost most of the start-up.
 * Bodies of the Kratos APIs parsed, not validated (``GoDecoderBodyValidator``): the handlers
   decode them as Kratos' Go decoder does.
 * Compiled parameter validators: connexion deep-copies each parameter schema and builds a new
@@ -26,10 +28,12 @@ from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.datastructures import MediaTypeDict
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
+from connexion.middleware.main import API
 from connexion.middleware.request_validation import RequestValidationMiddleware
 from connexion.middleware.routing import RoutingMiddleware
 from connexion.middleware.server_error import ServerErrorMiddleware
 from connexion.resolver import Resolver
+from connexion.spec import OpenAPISpecification
 from connexion.uri_parsing import OpenAPIURIParser
 from connexion.utils import is_null, is_nullable
 from connexion.validators import JSONRequestBodyValidator, ParameterValidator
@@ -102,7 +106,8 @@ def add_api(
 ) -> None:
     """Serve ``document`` with ``handlers[name_of(operationId)]`` and compiled validators;
     ``go_bodies``: bodies are only parsed, the handlers decode them (``GoDecoderBodyValidator``)."""
-    app.add_api(
+    register(
+        app,
         document,
         resolver=Resolver(function_resolver=lambda op_id: handlers[name_of(op_id)]),
         strict_validation=strict,
@@ -113,6 +118,45 @@ def add_api(
         },
         uri_parser_class=GoQueryParser,
     )
+
+
+class BundledSpecification(OpenAPISpecification):
+    """One of the specs shipped with the mock: checked against the OpenAPI 3.0 schema by the test
+    suite (``tests/test_tuning.py``), not again by every ``create_app`` (connexion's check costs
+    about 0.3 s for the three documents of an app, most of an app's start)."""
+
+    @classmethod
+    def _validate_spec(cls, spec: Any) -> None:
+        return None
+
+    @classmethod
+    def from_trusted(cls, document: dict[str, Any]) -> BundledSpecification:
+        """As ``Specification.from_dict`` makes an OpenAPI 3 one: YAML's integer keys as strings."""
+        return cls(_string_keys(document))
+
+
+def _string_keys(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {str(k): _string_keys(v) for k, v in node.items()}
+    return node
+
+
+def register(app: AsyncApp, document: dict[str, Any], **options: Any) -> None:
+    """``app.add_api(document, **options)`` for a bundled document, without the schema check.
+
+    Connexion 3.3's ``add_api`` loads the document into a ``Specification`` (the check) and keeps
+    it with its options for the middleware stack; this does the same with a
+    ``BundledSpecification``. A connexion whose internals differ gets the public call."""
+    middleware = app.middleware
+    try:
+        settings = middleware.options.replace(**options)
+        api = API(BundledSpecification.from_trusted(document), base_path=None, **settings.__dict__)
+    except (AttributeError, TypeError):
+        app.add_api(document, **options)
+        return
+    if middleware.middleware_stack is not None:
+        raise RuntimeError("Cannot add api after an application has started")
+    middleware.apis.append(api)
 
 
 _FORMATS = Draft4Validator.FORMAT_CHECKER

@@ -227,6 +227,19 @@ def test_disable_my_session(app: KratosMockApp, client: TestClient, ada: dict[st
     assert client.delete(f"/sessions/{other.id}").json() == COOKIE_401
 
 
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "OPTIONS", "TRACE"])
+def test_whoami_answers_every_method_kratos_routes_to_it(
+    method: str, app: KratosMockApp, client: TestClient, ada: dict[str, Any]
+) -> None:
+    """session/handler.go RegisterPublicRoutes: whoami for GET, HEAD, POST, PUT, PATCH, CONNECT,
+    OPTIONS and TRACE, so none of them is a 405; the journal keeps the method sent."""
+    session = login(app, ada["id"])
+    response = client.request(method, "/sessions/whoami", headers={"X-Session-Token": session.token})
+    assert response.status_code == 200 and response.json()["id"] == session.id
+    assert client.request(method, "/sessions/whoami").json() == WHOAMI_401
+    assert [e.method for e in app.journal.entries("toSession")] == [method, method]
+
+
 def test_disable_my_session_whoami_is_whoami(app: KratosMockApp, client: TestClient, ada: dict[str, Any]) -> None:
     """session/handler.go deleteMySession: the id "whoami" is answered by whoami."""
     session = login(app, ada["id"])

@@ -28,6 +28,8 @@ class Generation:
     lenient_query: frozenset[str] = frozenset()  # query/path parameters the handlers parse themselves
     # (method, path regex) whose JSON body Kratos decodes whatever the Content-Type says
     untyped_json: tuple[tuple[str, str], ...] = ()
+    # (path, methods) a Kratos handler serves for more methods than the spec's GET
+    any_method: tuple[tuple[str, tuple[str, ...]], ...] = ()
     default_fixtures: str = "default.yaml"  # in fixtures/
     baseline: str = ""  # in conformance/: where Kratos knowingly departs from its own spec
     rules: StoreRules = field(default_factory=StoreRules)

@@ -46,4 +46,7 @@ V26_2 = Generation(
     lenient_query=frozenset({"path:type", "query:status"}),
     # identity/handler.go create and patch decode with json.NewDecoder, ignoring the Content-Type
     untyped_json=(("POST", r"/admin/identities"), ("PATCH", r"/admin/identities/[^/]+")),
+    # session/handler.go RegisterPublicRoutes: whoami for GET, HEAD, POST, PUT, PATCH, CONNECT,
+    # OPTIONS and TRACE (not DELETE: that is deleteMySession's /sessions/{id})
+    any_method=(("/sessions/whoami", ("POST", "PUT", "PATCH", "CONNECT", "OPTIONS", "TRACE")),),
 )

@@ -69,10 +69,9 @@ class Context:
 def respond(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """A JSON response with an explicit media type (connexion 3 never has to guess); ``body`` as
     bytes is JSON already (``EncodedViews``)."""
-    out = Response(body if isinstance(body, bytes) else dumps(body), status, headers, media_type=JSON)
     if _scope.get()["method"] == "GET":  # the request's scope, without building a request object
-        out.headers["Cache-Control"] = NO_CACHE
-    return out
+        headers = {**headers, "Cache-Control": NO_CACHE} if headers else {"Cache-Control": NO_CACHE}
+    return Response(body if isinstance(body, bytes) else dumps(body), status, headers, media_type=JSON)
 
 
 class EncodedViews:
