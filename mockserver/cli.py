@@ -152,6 +152,11 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
         help="your kratos.yml: the keys that shape the public API (unsupported keys are named); env KRATOS_MOCK_CONFIG",
     )
     run.add_argument(
+        "--dev",
+        action="store_true",
+        help="as kratos serve --dev: cookies without Secure, courier subjects and bodies unredacted",
+    )
+    run.add_argument(
         "--workers",
         type=positive,
         default=1,
@@ -298,7 +303,7 @@ def _run(args: argparse.Namespace) -> int:
             return 1
     from .clock import ManualClock, SystemClock
     from .fixtures import FixtureError
-    from .kratos_config import ConfigError
+    from .kratos_config import ConfigError, with_dev
     from .spec import bundled
 
     base_url = args.base_url or url_for(args.host, sock.getsockname()[1])
@@ -323,7 +328,7 @@ def _run(args: argparse.Namespace) -> int:
             fixtures=fixtures,
             clock=ManualClock() if frozen else SystemClock(),
             api=args.api,
-            config=args.config,
+            config=with_dev(args.config) if args.dev else args.config,
         )
     except (FixtureError, ConfigError) as exc:
         sock.close()

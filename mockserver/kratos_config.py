@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -19,13 +19,23 @@ from typing import Any
 
 import yaml
 
-from .values import parse_go_duration
+from .config_values import (
+    ConfigError,
+    Reader,
+    _aal,
+    _bool,
+    _duration,
+    _int,
+    _same_site,
+    _string,
+    _url,
+    _urls,
+)
+from .flow_config import FLOW_KEYS, courier_template
+
+__all__ = ["FALLBACK", "ConfigError", "KratosConfig", "PasswordPolicy", "load_config", "with_dev"]
 
 FALLBACK = "https://www.ory.sh/kratos/docs/fallback"
-
-
-class ConfigError(ValueError):
-    """A kratos.yml the mock cannot follow: unreadable, invalid, or using an unsupported key."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class KratosConfig:
     registration_two_steps: bool = True  # style profile_first (and not enable_legacy_one_step)
     registration_after_return_url: str | None = None
     registration_session_hook: bool = False  # a `session` hook after registration (any method)
+    registration_hooks: tuple[str, ...] = ()  # the after-registration hooks in order (session, show_verification_ui)
     logout_after_return_url: str | None = None
     error_ui_url: str = f"{FALLBACK}/error"
     password_enabled: bool = True
@@ -77,6 +88,31 @@ class KratosConfig:
     password_policy: PasswordPolicy = field(default_factory=PasswordPolicy)
     identity_default_schema_id: str | None = None
     identity_schemas: tuple[tuple[str, Any], ...] = ()  # (id, parsed JSON schema)
+    recovery_enabled: bool = False
+    recovery_use: str = "code"  # "code" | "link"
+    recovery_lifespan: timedelta = timedelta(hours=1)
+    recovery_ui_url: str = f"{FALLBACK}/recovery"
+    recovery_notify_unknown: bool = False
+    verification_enabled: bool = False
+    verification_use: str = "code"
+    verification_lifespan: timedelta = timedelta(hours=1)
+    verification_ui_url: str = f"{FALLBACK}/verification"
+    verification_notify_unknown: bool = False
+    verification_after_return_url: str | None = None
+    settings_ui_url: str = f"{FALLBACK}/settings"
+    settings_lifespan: timedelta = timedelta(hours=1)
+    settings_privileged_max_age: timedelta = timedelta(hours=1)
+    settings_required_aal: str = "highest_available"
+    settings_after_return_url: str | None = None
+    code_enabled: bool = True
+    code_passwordless: bool = False
+    code_lifespan: timedelta = timedelta(hours=1)
+    code_max_submissions: int = 5
+    link_enabled: bool = False
+    link_lifespan: timedelta = timedelta(hours=1)
+    continue_with_transitions: bool = False  # feature_flags.use_continue_with_transitions
+    # courier.templates.<template>.<valid|invalid>.email.{subject,body.plaintext}: inline overrides
+    courier_templates: tuple[tuple[str, str, str], ...] = ()  # (template_type, "subject"|"body", text)
 
     @property
     def session_cookie_secure(self) -> bool:
@@ -93,7 +129,14 @@ INERT = (
     "secrets",
     "ciphers",
     "hashers",
-    "courier",
+    "courier.smtp",
+    "courier.sms",
+    "courier.http",
+    "courier.channels",
+    "courier.delivery_strategy",
+    "courier.message_retries",
+    "courier.worker",
+    "courier.template_override_path",
     "tracing",
     "expose-metrics-port",
     "database",
@@ -104,10 +147,7 @@ INERT = (
     "serve.public.tls",
     "serve.public.request_log",
     "serve.admin",
-    "selfservice.methods.link",  # recovery and verification links: those flows are not served yet
-    "selfservice.flows.recovery",
-    "selfservice.flows.verification",
-    "selfservice.flows.settings",
+    "selfservice.methods.link.config.base_url",  # links use the public base URL
     # the self-service error UI's own settings
 )
 # Behaviour the mock does not implement, accepted where kratos.yml spells out Kratos' default.
@@ -115,7 +155,6 @@ ACCEPTED_AT_DEFAULT: dict[str, Any] = {
     "security.account_enumeration.mitigate": False,
     "selfservice.flows.registration.login_hints": False,
     "feature_flags.cacheable_sessions": False,
-    "feature_flags.use_continue_with_transitions": False,
     "feature_flags.choose_recovery_address": False,
     "feature_flags.legacy_continue_with_verification_ui": False,
     "selfservice.flows.login.after.hooks": [],
@@ -124,56 +163,6 @@ ACCEPTED_AT_DEFAULT: dict[str, Any] = {
 UNSUPPORTED_METHODS = ("oidc", "saml", "totp", "lookup_secret", "webauthn", "passkey")
 
 
-def _duration(value: Any, key: str) -> timedelta:
-    parsed = parse_go_duration(str(value)) if isinstance(value, str) else None
-    if parsed is None or parsed <= timedelta(0):
-        raise ConfigError(f"kratos.yml: {key} must be a positive duration such as 1h or 30m, got {value!r}")
-    return parsed
-
-
-def _bool(value: Any, key: str) -> bool:
-    if not isinstance(value, bool):
-        raise ConfigError(f"kratos.yml: {key} must be true or false, got {value!r}")
-    return value
-
-
-def _int(value: Any, key: str) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ConfigError(f"kratos.yml: {key} must be a non-negative integer, got {value!r}")
-    return value
-
-
-def _url(value: Any, key: str) -> str:
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-        raise ConfigError(f"kratos.yml: {key} must be an http(s) URL, got {value!r}")
-    return value
-
-
-def _same_site(value: Any, key: str) -> str:
-    if value not in ("Strict", "Lax", "None"):
-        raise ConfigError(f"kratos.yml: {key} must be Strict, Lax or None, got {value!r}")
-    return str(value)
-
-
-def _string(value: Any, key: str) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"kratos.yml: {key} must be a string, got {value!r}")
-    return value
-
-
-def _aal(value: Any, key: str) -> str:
-    if value not in ("aal1", "highest_available"):
-        raise ConfigError(f"kratos.yml: {key} must be aal1 or highest_available, got {value!r}")
-    return str(value)
-
-
-def _urls(value: Any, key: str) -> tuple[str, ...]:
-    if not isinstance(value, list):
-        raise ConfigError(f"kratos.yml: {key} must be a list of URLs")
-    return tuple(_string(v, key) for v in value)
-
-
-Reader = Callable[[Any, str], Any]
 # kratos.yml key → (KratosConfig field, reader). Password policy fields are prefixed "password.".
 KEYS: dict[str, tuple[str, Reader]] = {
     "dev": ("dev", _bool),
@@ -210,6 +199,7 @@ KEYS: dict[str, tuple[str, Reader]] = {
     "selfservice.methods.password.config.haveibeenpwned_enabled": ("password.haveibeenpwned_enabled", _bool),
     "selfservice.methods.password.config.max_breaches": ("password.max_breaches", _int),
     "selfservice.methods.password.config.ignore_network_errors": ("password.ignore_network_errors", _bool),
+    **FLOW_KEYS,
 }
 
 
@@ -234,6 +224,11 @@ def load_config(source: str | Path | Mapping[str, Any] | KratosConfig | None) ->
     if not isinstance(document, Mapping):
         raise ConfigError("kratos.yml: the document must be a mapping")
     return _parse(document, base)
+
+
+def with_dev(source: str | Path | Mapping[str, Any] | None) -> KratosConfig:
+    """``kratos-mock run --dev`` (Kratos' ``serve --dev``): the kratos.yml with ``dev: true``."""
+    return replace(load_config(source), dev=True)
 
 
 def _leaves(node: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -291,9 +286,14 @@ def _special(key: str, value: Any, document: Mapping[str, Any], values: dict[str
             return True  # configuration of a switched-off method changes nothing
         raise ConfigError(f"kratos.yml: the method selfservice.methods.{parts[2]} is not supported by kratos-mock yet")
     if parts[:3] == ["selfservice", "methods", "code"]:
-        if parts[-1] in ("passwordless_enabled", "mfa_enabled") and value is True:
-            raise ConfigError(f"kratos.yml: the key {key} (code login) is not supported by kratos-mock yet")
-        return True  # code recovery/verification: those flows are not served yet
+        if parts[-1] == "mfa_enabled" and value is True:
+            raise ConfigError(
+                f"kratos.yml: the key {key} (code as a second factor) is not supported by kratos-mock yet"
+            )
+        return parts[-1] in ("mfa_enabled", "missing_credential_fallback_enabled")
+    if parts[0] == "courier" and len(parts) >= 3 and parts[1] == "templates":
+        courier_template(key, value, values)
+        return True
     return False
 
 
@@ -329,11 +329,14 @@ def _registration(document: Mapping[str, Any]) -> dict[str, Any]:
     if not hooks:
         where, hooks = "selfservice.flows.registration.after.hooks", after.get("hooks") or []
     session_hook = False
+    names = []
     for hook in hooks:
         name = hook.get("hook") if isinstance(hook, Mapping) else None
-        if name != "session":
+        if name not in ("session", "show_verification_ui"):
             raise ConfigError(f"kratos.yml: the {name!r} hook in {where} is not supported by kratos-mock yet")
-        session_hook = True
+        session_hook = session_hook or name == "session"
+        names.append(str(name))
+    out["registration_hooks"] = tuple(names)
     if password.get("default_browser_return_url") is not None:
         key = "selfservice.flows.registration.after.password.default_browser_return_url"
         out["registration_after_return_url"] = _url(password["default_browser_return_url"], key)

@@ -139,3 +139,39 @@ class Flow:
     document: dict[str, Any]
     expires_at: datetime | None
     internal: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class CourierMessage:
+    """A message Kratos' courier would send (courier/message.go Message). ``code`` is the one-time
+    code or link it carries, kept for tests (Kratos stores only the rendered body)."""
+
+    id: str
+    recipient: str
+    template_type: str
+    subject: str
+    body: str
+    created_at: datetime
+    type: str = "email"  # "email" | "sms"
+    channel: str = "email"
+    status: str = "queued"
+    send_count: int = 0
+    code: str = ""
+    link: str = ""
+    seq: int = 0  # the order queued: with a frozen clock, created_at ties are broken by it
+
+
+@dataclass(frozen=True, slots=True)
+class OneTimeCode:
+    """A recovery, verification, login or registration code of one flow (persister_code.go); the
+    plaintext is kept where Kratos keeps an HMAC."""
+
+    id: str
+    flow_id: str
+    kind: str  # "recovery" | "verification" | "login" | "registration" | "recovery_link" | ...
+    code: str
+    address: str
+    identity_id: str | None
+    expires_at: datetime
+    used: bool = False
+    admin: bool = False  # issued by createRecoveryCodeForIdentity (no address to mark verified)

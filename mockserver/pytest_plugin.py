@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .app import KratosMockApp
     from .clock import MockClock
     from .control import MockController, RequestJournal
+    from .courier import Courier
     from .direct_login import LoggedIn
     from .faults import FaultTable
     from .models import Session
@@ -142,6 +143,13 @@ class KratosMock:
     def clock(self) -> MockClock:
         """``advance("25h")`` or ``advance(timedelta(...))``, ``set("2026-02-01T00:00:00Z")``, ``freeze()``."""
         return self.app.store.clock
+
+    @property
+    def courier(self) -> Courier:
+        """The messages Kratos would have sent: ``courier.last(to="ada@example.com").code``."""
+        from .courier import Courier
+
+        return Courier(self.app.store)
 
     @property
     def requests(self) -> RequestJournal:

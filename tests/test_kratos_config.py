@@ -115,7 +115,7 @@ def test_the_quickstart_config_loads(tmp_path: Path) -> None:
     ("document", "named"),
     [
         ({"selfservice": {"methods": {"totp": {"enabled": True}}}}, "selfservice.methods.totp"),
-        ({"selfservice": {"methods": {"code": {"passwordless_enabled": True}}}}, "passwordless_enabled"),
+        ({"selfservice": {"methods": {"code": {"mfa_enabled": True}}}}, "mfa_enabled"),
         (
             {"session": {"whoami": {"tokenizer": {"templates": {"jwt": {"ttl": "1m"}}}}}},
             "session.whoami.tokenizer.templates",
@@ -204,3 +204,64 @@ def test_cli_config_option(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     bad.write_text("selfservice:\n  methods:\n    webauthn:\n      enabled: true\n", encoding="utf-8")
     assert main(["run", "--port", "0", "--config", str(bad)], env={}) == 1
     assert "selfservice.methods.webauthn is not supported by kratos-mock yet" in capsys.readouterr().err
+
+
+def test_flow_keys_of_issue_12() -> None:
+    """reference §1: recovery and verification off, code on (1h, 5 tries), passwordless and link
+    off, privileged sessions 1h; each key read, and the show_verification_ui hook accepted."""
+    default = load_config(None)
+    assert (default.recovery_enabled, default.verification_enabled, default.code_enabled) == (False, False, True)
+    assert (default.code_passwordless, default.link_enabled, default.continue_with_transitions) == (False, False, False)
+    assert default.code_lifespan == default.settings_privileged_max_age == timedelta(hours=1)
+    assert default.code_max_submissions == 5 and default.recovery_use == default.verification_use == "code"
+    config = load_config(
+        {
+            "selfservice": {
+                "flows": {
+                    "recovery": {"enabled": True, "use": "link", "notify_unknown_recipients": True},
+                    "verification": {"enabled": True, "lifespan": "30m"},
+                    "settings": {"privileged_session_max_age": "5m", "required_aal": "aal1"},
+                    "registration": {"after": {"hooks": [{"hook": "session"}, {"hook": "show_verification_ui"}]}},
+                },
+                "methods": {
+                    "code": {"passwordless_enabled": True, "config": {"lifespan": "10m", "max_submissions": 2}},
+                    "link": {"enabled": True, "config": {"base_url": "https://x.example", "lifespan": "2h"}},
+                },
+            },
+            "feature_flags": {"use_continue_with_transitions": True},
+            "courier": {"smtp": {"connection_uri": "smtp://mail:25"}, "template_override_path": "/t"},
+        }
+    )
+    assert config.recovery_use == "link" and config.recovery_notify_unknown
+    assert config.verification_lifespan == timedelta(minutes=30)
+    assert config.settings_privileged_max_age == timedelta(minutes=5) and config.settings_required_aal == "aal1"
+    assert config.registration_hooks == ("session", "show_verification_ui") and config.registration_session_hook
+    assert config.code_passwordless and config.code_lifespan == timedelta(minutes=10)
+    assert config.code_max_submissions == 2 and config.link_lifespan == timedelta(hours=2)
+    assert config.continue_with_transitions
+    with pytest.raises(ConfigError, match=r"recovery\.use must be one of code, link"):
+        load_config({"selfservice": {"flows": {"recovery": {"use": "magic"}}}})
+
+
+def test_courier_templates_inline_only() -> None:
+    """courier.templates.*.email.{subject,body.plaintext} as base64:// are read; file and http
+    templates, HTML bodies and SMS templates are accepted and change nothing."""
+    inline = "base64://" + base64.b64encode(b"Code {{ .LoginCode }}").decode()
+    templates = {
+        "login_code": {"valid": {"email": {"subject": inline, "body": {"html": inline}}}},
+        "recovery_code": {"valid": {"email": {"body": {"plaintext": "file:///templates/r.gotmpl"}}}},
+        "verification_code": {"valid": {"sms": {"body": inline}}},
+    }
+    config = load_config({"courier": {"templates": templates}})
+    assert config.courier_templates == (("login_code_valid", "subject", "Code {{ .LoginCode }}"),)
+
+
+def test_cli_dev_flag(tmp_path: Path) -> None:
+    """``kratos-mock run --dev`` is Kratos' --dev: dev on top of the kratos.yml."""
+    from mockserver.kratos_config import with_dev
+
+    assert build_parser({}).parse_args(["run", "--dev"]).dev is True
+    kratos_yml = tmp_path / "kratos.yml"
+    kratos_yml.write_text("selfservice:\n  flows:\n    recovery:\n      enabled: true\n", encoding="utf-8")
+    config = with_dev(str(kratos_yml))
+    assert config.dev and config.recovery_enabled

@@ -14,24 +14,12 @@ from mockserver.spec import load_spec, operation_table, spec_path
 
 from .test_spec import SHARED, SPEC_DIFF, frontend_operation_ids
 
-# Upstream frontend operations the mock does not serve yet (each answers 404 here): settings,
-# recovery and verification flows, WebAuthn's script and FedCM (methods the mock does not implement).
+# Upstream frontend operations the mock does not serve yet (each answers 404 here): WebAuthn's
+# script and FedCM (methods the mock does not implement).
 NOT_BUILT = {
     "GET /.well-known/ory/webauthn.js",
     "GET /self-service/fed-cm/parameters",
     "POST /self-service/fed-cm/token",
-    "GET /self-service/recovery/api",
-    "GET /self-service/recovery/browser",
-    "GET /self-service/recovery/flows",
-    "POST /self-service/recovery",
-    "GET /self-service/settings/api",
-    "GET /self-service/settings/browser",
-    "GET /self-service/settings/flows",
-    "POST /self-service/settings",
-    "GET /self-service/verification/api",
-    "GET /self-service/verification/browser",
-    "GET /self-service/verification/flows",
-    "POST /self-service/verification",
 }
 
 

@@ -108,6 +108,11 @@ class ControlHandlers:
         self.controller.journal.clear()
         return no_content()
 
+    async def list_courier(self, recipient: str | None = None) -> Response:
+        from ..courier import Courier
+
+        return respond([m.as_dict() for m in Courier(self.store).messages(recipient)])
+
     async def get_health(self) -> Response:
         if not self.store.ping():
             raise KratosError(503, "The store did not answer within 1s.")

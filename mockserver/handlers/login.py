@@ -10,11 +10,11 @@ from starlette.responses import Response
 
 from ..errors import KratosError, bad_request, not_found
 from ..models import Flow, Identity, Session
-from ..selfservice import flows, nodes, passwords, texts, validation
+from ..selfservice import code_flows, flows, nodes, passwords, texts, validation
 from ..selfservice.cookies import client_device
 from ..selfservice.errors import PublicError, already_logged_in, identity_disabled, method_disabled
+from .code_login import CodeLogin
 from .common import respond
-from .flow_base import FlowHandlers
 
 AAL_RANK = {"aal0": 0, "aal1": 1, "aal2": 2, "aal3": 3}
 
@@ -34,7 +34,7 @@ def go_parse_bool(value: str) -> bool:
     return value in ("1", "t", "T", "TRUE", "true", "True")
 
 
-class LoginHandlers(FlowHandlers):
+class LoginHandlers(CodeLogin):
     async def create_native_login_flow(self) -> Response:
         """login/handler.go createNativeLoginFlow: errors are envelopes."""
         record = self._new_login_flow("api")
@@ -74,6 +74,9 @@ class LoginHandlers(FlowHandlers):
             session_aal=found[0].aal if found else None,
             password_enabled=config.password_enabled,
         )
+        if config.code_passwordless and aal == "aal1" and not refresh:  # code/strategy.go populateChooseMethodFlow
+            code_flows.add_login_code_form(doc["ui"], nodes.identifier_label(schema))
+            nodes.sort_login(doc["ui"]["nodes"])
         if flow_type == "api" and found is None and go_parse_bool(self._first("return_session_token_exchange_code")):
             doc["session_token_exchange_code"] = self.store.draw_token(64)
         record = Flow("login", flow_id, doc, req.now + config.login_lifespan, {"csrf_token": csrf})
@@ -119,6 +122,12 @@ class LoginHandlers(FlowHandlers):
                 self.config.login_ui_url,
             )
         body = await self._form_or_json()
+        if (
+            doc.get("requested_aal", "aal1") == "aal1"
+            and body.get("method") == "code"
+            and self.config.code_passwordless
+        ):
+            return self._code_login(record, doc, body, found)
         if doc.get("requested_aal", "aal1") == "aal1" and body.get("method") == "password":
             if not self.config.password_enabled:
                 return self._forward(method_disabled(), flow_type)
@@ -163,14 +172,14 @@ class LoginHandlers(FlowHandlers):
         return self._login_success(record, session, identity, found)
 
     def _login_session(
-        self, identity: Identity, found: tuple[Session, Identity] | None, doc: dict[str, Any]
+        self, identity: Identity, found: tuple[Session, Identity] | None, doc: dict[str, Any], method: str = "password"
     ) -> Session:
         """A new session, or (refresh or AAL upgrade by the same identity) the current one renewed."""
         now = self.store.now()
         device = client_device(self._headers(), self._remote())
         if found is not None and found[1].id == identity.id:
-            return self.store.reauthenticate_session(found[0].id, method="password", aal="aal1", at=now, device=device)
-        return self.store.issue_session(identity.id, method="password", aal="aal1", at=now, device=device)
+            return self.store.reauthenticate_session(found[0].id, method=method, aal="aal1", at=now, device=device)
+        return self.store.issue_session(identity.id, method=method, aal="aal1", at=now, device=device)
 
     def _login_success(
         self, record: Flow, session: Session, identity: Identity, found: tuple[Session, Identity] | None

@@ -13,17 +13,18 @@ from starlette.responses import Response
 from .. import wire
 from ..errors import KratosError, not_found
 from ..models import Flow, Identity, Session
-from ..selfservice import flows, nodes, passwords, texts, validation
+from ..selfservice import code_flows, csrf, flows, nodes, passwords, texts, validation
 from ..selfservice.cookies import client_device
 from ..selfservice.errors import PublicError, already_logged_in, method_disabled, registration_disabled
 from ..store.flow_verbs import DuplicateCredentialsError
+from .code_registration import CodeRegistration
 from .common import respond
-from .flow_base import FlowHandlers
+from .verification import VerificationHandlers
 
 Problems = list[tuple[str, texts.Message]]
 
 
-class RegistrationHandlers(FlowHandlers):
+class RegistrationHandlers(CodeRegistration):
     async def create_native_registration_flow(self) -> Response:
         """registration/handler.go createNativeRegistrationFlow (IsNotAuthenticated: a session is 400)."""
         if self._current_session() is not None:
@@ -52,6 +53,9 @@ class RegistrationHandlers(FlowHandlers):
             password_enabled=config.password_enabled,
             profile_enabled=config.profile_enabled,
         )
+        if config.code_passwordless and not config.registration_two_steps:  # code PopulateRegistrationMethod
+            doc["ui"]["nodes"].append(code_flows.code_sign_up_node())
+            nodes.sort_registration(doc["ui"]["nodes"], self._schema())
         if flow_type == "api" and self._first("return_session_token_exchange_code") == "true":
             doc["session_token_exchange_code"] = self.store.draw_token(64)
         record = Flow("registration", flow_id, doc, req.now + config.registration_lifespan, {"csrf_token": csrf})
@@ -93,6 +97,8 @@ class RegistrationHandlers(FlowHandlers):
             return self._expired(record, make, "registration", self.config.registration_ui_url)
         body = await self._form_or_json()
         method = body.get("method")
+        if method == "code" and self.config.code_passwordless:
+            return self._code_registration(record, doc, body)
         if method == "password":
             if not self.config.password_enabled:
                 return self._forward(method_disabled(), flow_type)
@@ -132,6 +138,7 @@ class RegistrationHandlers(FlowHandlers):
         csrf = self._submit_csrf(doc["type"])
         if body.get("screen") == "previous" or body.get("method") == "profile:back":
             flows.return_to_profile_form(doc, traits, schema, csrf)
+            nodes.remove(doc["ui"]["nodes"], "method", "code")  # code PopulateRegistrationMethodProfile
         else:
             try:
                 problems = self._ensure_csrf(doc, body) or validation.validate_traits(traits, schema)
@@ -141,6 +148,9 @@ class RegistrationHandlers(FlowHandlers):
                 self._keep_traits(doc, traits)
                 return self._registration_problems(record, doc, problems)
             flows.show_credentials_selection(doc, traits, schema, csrf)
+            if self.config.code_passwordless:  # code PopulateRegistrationMethodCredentials
+                doc["ui"]["nodes"].append(code_flows.code_sign_up_node())
+                nodes.sort_registration(doc["ui"]["nodes"], schema)
         self._save(record, doc)
         if doc["type"] == "browser" and not self._is_json():
             return self._redirect(f"{self.config.registration_ui_url}?flow={record.id}")
@@ -198,24 +208,58 @@ class RegistrationHandlers(FlowHandlers):
 
     def _registration_success(self, record: Flow, identity: Identity, session: Session) -> Response:
         """PostRegistrationHook: the identity; with the ``session`` hook also the session (and for
-        api flows its token, with a set_ory_session_token continue_with)."""
+        api flows its token, with a set_ory_session_token continue_with). With verification on,
+        hook/verification.go runs first (a verification flow, its code mailed); the
+        ``show_verification_ui`` hook lists that flow in continue_with."""
         identity_view = wire.identity_json(identity, self.ctx.public_url, metadata_admin="never")
+        shown, csrf_cookie = self._after_registration_verification(identity, record.document["type"])
         if record.document["type"] == "api":
+            hooks = self.config.registration_hooks
             if self.config.registration_session_hook:
+                # session_issuer.go answers api flows itself: hooks after it never run
+                before = hooks[: hooks.index("session")] if "session" in hooks else hooks
+                items = [shown] if shown and "show_verification_ui" in before else []
                 view = self._session_view(session, identity)
                 return respond(
                     {
                         "session_token": session.token,
                         "session": view,
                         "identity": identity_view,
-                        "continue_with": [{"action": "set_ory_session_token", "ory_session_token": session.token}],
+                        "continue_with": [
+                            *items,
+                            {"action": "set_ory_session_token", "ory_session_token": session.token},
+                        ],
                     }
                 )
-            return respond({"identity": identity_view, "continue_with": None})
-        return self._browser_registration_success(record, identity, session, identity_view)
+            return respond({"identity": identity_view, "continue_with": [shown] if shown else None})
+        return self._browser_registration_success(record, identity, session, identity_view, shown, csrf_cookie)
+
+    def _after_registration_verification(
+        self, identity: Identity, flow_type: str
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """The show_verification_ui item when that hook is configured (the flow is made anyway),
+        and for browsers the CSRF cookie the verifier regenerated (its flow carries that token)."""
+        cookie, token = None, None
+        if flow_type == "browser" and self.config.verification_enabled:
+            real = self.store.draw_bytes(csrf.TOKEN_LENGTH)
+            cookie, token = self._csrf_set_cookie(real), self._masked(real)
+        item = VerificationHandlers(self.ctx)._verification_after_registration(identity, flow_type, csrf_token=token)
+        if item is None:
+            return None, None
+        if "show_verification_ui" not in self.config.registration_hooks:
+            return None, cookie
+        if flow_type != "browser":
+            item["flow"].pop("url", None)
+        return item, cookie
 
     def _browser_registration_success(
-        self, record: Flow, identity: Identity, session: Session, identity_view: dict[str, Any]
+        self,
+        record: Flow,
+        identity: Identity,
+        session: Session,
+        identity_view: dict[str, Any],
+        shown: dict[str, Any] | None = None,
+        csrf_cookie: str | None = None,
     ) -> Response:
         """Browser flows: JSON requests get the identity (and with the session hook the session and
         its cookie) with a redirect_browser_to; browsers a 303 to the return URL."""
@@ -226,14 +270,21 @@ class RegistrationHandlers(FlowHandlers):
             config.allowed_return_urls,
             self.ctx.public_url,
         )
-        set_cookies = self._issue_session_cookie(session, None) if config.registration_session_hook else []
+        if csrf_cookie is not None:  # the verifier regenerated the CSRF token (hook/verification.go)
+            set_cookies = [self._session_cookie(session)] if config.registration_session_hook else []
+            set_cookies.append(csrf_cookie)
+        else:
+            set_cookies = self._issue_session_cookie(session, None) if config.registration_session_hook else []
         if not self._is_json():
             return self._redirect(return_to, 303, [("Set-Cookie", v) for v in set_cookies])
         body: dict[str, Any] = {}
         if config.registration_session_hook:
             body["session"] = self._session_view(session, identity)
         body["identity"] = identity_view
-        body["continue_with"] = [{"action": "redirect_browser_to", "redirect_browser_to": return_to}]
+        body["continue_with"] = [
+            *([shown] if shown else []),
+            {"action": "redirect_browser_to", "redirect_browser_to": return_to},
+        ]
         return self._with_cookies(respond(body), set_cookies)
 
     async def create_browser_registration_flow(self) -> Response:

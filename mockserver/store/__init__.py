@@ -23,9 +23,10 @@ from .. import patching
 from ..clock import Entropy, MockClock, SystemClock
 from ..errors import KratosError, create_conflict, not_found, unique_violation
 from ..identity_schemas import IdentitySchema, SchemaRegistry
-from ..models import Credential, Flow, Identity, IdentityDraft, RecoveryGrant
+from ..models import CourierMessage, Credential, Flow, Identity, IdentityDraft, OneTimeCode, RecoveryGrant
 from ..values import NIL_UUID
 from . import identity_rules, search
+from .courier_verbs import CourierVerbs
 from .flow_verbs import FlowVerbs
 from .locking import locked, writes
 from .public_verbs import PublicSessionVerbs
@@ -55,7 +56,7 @@ class IdentityPage:
     total: int | None = None
 
 
-class Store(SessionVerbs, PublicSessionVerbs, FlowVerbs):
+class Store(SessionVerbs, PublicSessionVerbs, FlowVerbs, CourierVerbs):
     """Kratos' identity and session data, with Kratos' rules, in memory."""
 
     def __init__(
@@ -82,6 +83,8 @@ class Store(SessionVerbs, PublicSessionVerbs, FlowVerbs):
         self._grants: Table[str, RecoveryGrant] = Table(self._log)
         self._flows: Table[str, Flow] = Table(self._log)
         self._errors: Table[str, dict[str, Any]] = Table(self._log)
+        self._messages: Table[str, CourierMessage] = Table(self._log)
+        self._codes: Table[str, OneTimeCode] = Table(self._log)
 
     # --- lifecycle -------------------------------------------------------------------------
 
@@ -122,7 +125,15 @@ class Store(SessionVerbs, PublicSessionVerbs, FlowVerbs):
     @locked
     def reset(self) -> None:
         """Forget all data (schemas and configuration stay)."""
-        for table in (self._identities, self._sessions, self._grants, self._flows, self._errors):
+        for table in (
+            self._identities,
+            self._sessions,
+            self._grants,
+            self._flows,
+            self._errors,
+            self._messages,
+            self._codes,
+        ):
             table.clear()
         self._log.clear()
 

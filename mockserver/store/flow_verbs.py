@@ -63,6 +63,12 @@ class FlowVerbs:
             return None
         return identity, identity.credentials["password"]
 
+    @locked
+    def find_by_code_identifier(self, identifier: str) -> Identity | None:
+        """persister_identity.go FindByCredentialsIdentifier(code): trimmed, normalised."""
+        owner = self._identities.owner(("credential", "code", normalize_identifier(identifier)))
+        return self._identities.get(owner) if owner else None
+
     @writes
     def issue_session(
         self, identity_id: str, *, method: str, aal: str, at: datetime, device: dict[str, Any]
