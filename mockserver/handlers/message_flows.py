@@ -132,6 +132,21 @@ class MessageFlowHandlers(FlowHandlers, CodeSender):
             return self._redirect(f"{self._ui_url()}?flow={record.id}")
         return respond(doc, status)
 
+    def _address_checked(self, record: Flow, doc: dict[str, Any], body: dict[str, Any]) -> str | Response:
+        """The submitted ``email`` once it is there and the CSRF token holds (the strategies'
+        Verify/Recover with an address); otherwise the answer: the flow with its problems, or
+        the CSRF violation forwarded."""
+        email = body.get("email")
+        if not isinstance(email, str) or not email:
+            return self._flow_problems(record, doc, [("email", texts.required("email"))])
+        try:
+            problems = self._ensure_csrf(doc, body)
+        except PublicError as violation:
+            return self._forward(violation, doc["type"])
+        if problems:
+            return self._flow_problems(record, doc, problems)
+        return email
+
     def _show(self, record: Flow, doc: dict[str, Any]) -> Response:
         """The flow after a step: 200 JSON, or (browser, not JSON) a 303 to the UI."""
         self._save(record, doc)

@@ -150,15 +150,9 @@ class RecoveryFlowHandlers(MessageFlowHandlers, SettingsHandlers):
 
     def _link_submit(self, record: Flow, doc: dict[str, Any], body: dict[str, Any]) -> Response:
         """strategy/link/strategy_recovery.go Recover with an address: the link is mailed."""
-        email = body.get("email")
-        if not isinstance(email, str) or not email:
-            return self._flow_problems(record, doc, [("email", texts.required("email"))])
-        try:
-            problems = self._ensure_csrf(doc, body)
-        except PublicError as violation:
-            return self._forward(violation, doc["type"])
-        if problems:
-            return self._flow_problems(record, doc, problems)
+        email = self._address_checked(record, doc, body)
+        if isinstance(email, Response):
+            return email
         self._send_recovery(record, email, "link")
         code_flows.link_sent(doc, "recovery", self._submit_csrf(doc["type"]), email)
         return self._show(record, doc)

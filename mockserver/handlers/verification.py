@@ -13,7 +13,6 @@ from starlette.responses import Response
 from ..errors import KratosError
 from ..models import Flow, Identity
 from ..selfservice import code_flows, code_texts, flows, texts
-from ..selfservice.errors import PublicError
 from ..store.courier_verbs import CodeVerdict
 from .common import respond
 from .message_flows import MessageFlowHandlers, flow_replaced
@@ -74,15 +73,9 @@ class VerificationHandlers(MessageFlowHandlers):
         code = body.get("code")
         if isinstance(code, str) and code:
             return self._use_code(record, doc, code)
-        email = body.get("email")
-        if not isinstance(email, str) or not email:
-            return self._flow_problems(record, doc, [("email", texts.required("email"))])
-        try:
-            problems = self._ensure_csrf(doc, body)
-        except PublicError as violation:
-            return self._forward(violation, doc["type"])
-        if problems:
-            return self._flow_problems(record, doc, problems)
+        email = self._address_checked(record, doc, body)
+        if isinstance(email, Response):
+            return email
         self.store.drop_codes(record.id, "verification")
         self._send_verification(record, email, "code")
         code_flows.verification_code_sent(doc, email, self._submit_csrf(doc["type"]))
@@ -127,15 +120,9 @@ class VerificationHandlers(MessageFlowHandlers):
 
     def _link_submit(self, record: Flow, doc: dict[str, Any], body: dict[str, Any]) -> Response:
         """strategy/link/strategy_verification.go Verify with an address: the link is mailed."""
-        email = body.get("email")
-        if not isinstance(email, str) or not email:
-            return self._flow_problems(record, doc, [("email", texts.required("email"))])
-        try:
-            problems = self._ensure_csrf(doc, body)
-        except PublicError as violation:
-            return self._forward(violation, doc["type"])
-        if problems:
-            return self._flow_problems(record, doc, problems)
+        email = self._address_checked(record, doc, body)
+        if isinstance(email, Response):
+            return email
         self._send_verification(record, email, "link")
         code_flows.link_sent(doc, "verification", self._submit_csrf(doc["type"]), email)
         return self._show(record, doc)
