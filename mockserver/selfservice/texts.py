@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from ..godecode import go_quote
+
 Message = dict[str, Any]
 
 
@@ -167,10 +169,3 @@ def no_login_strategy() -> Message:
 
 def no_registration_strategy() -> Message:
     return error(4010003, "Could not find a strategy to sign you up with. Did you fill out the form correctly?")
-
-
-def go_quote(value: str) -> str:
-    """Go's %q for the common case (JSON escaping is a close match)."""
-    import json
-
-    return json.dumps(value, ensure_ascii=False)
