@@ -374,8 +374,13 @@ def _export(args: argparse.Namespace) -> int:
 
     import yaml
 
+    from .cli_fuzz import unreachable
     from .export import export_fixture
 
+    problem = unreachable(args.base_url)
+    if problem:  # as fuzz, diff and shadow: one line, exit 2
+        print(problem, file=sys.stderr)
+        return 2
     try:
         document = export_fixture(args.base_url, public_url=args.public_url, token=args.token)
     except (urllib.error.URLError, OSError, ValueError) as exc:

@@ -241,7 +241,13 @@ class BackgroundServer:
             self.public_port = self._public_sock.getsockname()[1]
             self.public_url = url_for(host, self.public_port)
             urls.append(self.public_url)
-        self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(*urls)
+        try:
+            self.app = app_factory if isinstance(app_factory, KratosMockApp) else app_factory(*urls)
+        except BaseException:  # e.g. a FixtureError: the sockets bound above are not left open
+            for sock in (self._sock, self._public_sock):
+                if sock is not None:
+                    sock.close()
+            raise
         served = _served(self.app, self._public_sock)
         config = _config(served, log_level, access_log=False, header_timeout=header_timeout, date_header=date_header)
         self._server = _Server(config)

@@ -134,3 +134,10 @@ def test_run_refuses_several_workers_rather_than_split_the_store(capsys: pytest.
     err = capsys.readouterr().err
     assert err.startswith("kratos-mock: --workers 4 would give each worker its own store") and err[-1] == "\n"
     assert err.count("\n") == 1
+
+
+def test_export_from_an_unreachable_url_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """README, Command line: a URL given to fixtures export that does not answer: one line, exit 2."""
+    url = _dead_url()
+    assert main(["fixtures", "export", "--base-url", url], env={}) == 2
+    assert capsys.readouterr().err.splitlines() == [f"kratos-mock: cannot reach {url}: Connection refused"]
