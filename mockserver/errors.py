@@ -25,7 +25,21 @@ ROW_NOT_FOUND = "Unable to locate the resource"
 UNIQUE_VIOLATION = "Unable to insert or update resource because a resource with that value exists already"
 
 
+# Go's net/http StatusText where Python's phrase differs: 414 and 418 on every Python, 413, 416
+# and 422 since Python 3.13 renamed them (RFC 9110).
+_GO_STATUS_TEXT = {
+    413: "Request Entity Too Large",
+    414: "Request URI Too Long",
+    416: "Requested Range Not Satisfiable",
+    418: "I'm a teapot",
+    422: "Unprocessable Entity",
+}
+
+
 def status_phrase(code: int) -> str:
+    """The envelope's ``status``: herodot writes Go's ``http.StatusText(code)``."""
+    if code in _GO_STATUS_TEXT:
+        return _GO_STATUS_TEXT[code]
     try:
         return HTTPStatus(code).phrase
     except ValueError:

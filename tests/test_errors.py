@@ -231,3 +231,24 @@ def test_recovery_code_unknown_identity_uses_the_database_message(client: TestCl
         "reason": "could not find identity",
         "message": "Unable to locate the resource",
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "text"),
+    [
+        (400, "Bad Request"),
+        (413, "Request Entity Too Large"),
+        (414, "Request URI Too Long"),
+        (416, "Requested Range Not Satisfiable"),
+        (418, "I'm a teapot"),
+        (422, "Unprocessable Entity"),
+        (503, "Service Unavailable"),
+    ],
+)
+def test_the_envelope_status_is_gos_status_text_on_every_python(code: int, text: str) -> None:
+    """herodot fills ``status`` with net/http StatusText (net/http/status.go); Python's phrases
+    differ for 414 and 418, and for 413, 416 and 422 since 3.13."""
+    from mockserver.errors import KratosError, status_phrase
+
+    assert status_phrase(code) == text
+    assert KratosError(code).envelope()["error"]["status"] == text
