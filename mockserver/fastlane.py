@@ -18,6 +18,7 @@ control plane, ``root_path``) goes to connexion unchanged.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -58,19 +59,21 @@ class Route:
     base_path: str
     validation: Any  # connexion's RequestValidationOperation for it (validator map, strictness)
 
-    @property
+    @functools.cached_property
     def segments(self) -> list[str]:
         """Starlette matches the whole path: ``/a/{b}`` has the segments ``a`` and ``{b}``."""
         return self.template.strip("/").split("/")
 
-    def wildcard(self) -> bool:
-        return any(kind == "path" for kind in self.operation.get_path_parameter_types().values())
-
-    def wildcard_at(self, index: int) -> bool:
-        """Is segment ``index`` a ``path`` parameter (which matches slashes too)?"""
-        segment = self.segments[index]
+    @functools.cached_property
+    def rest(self) -> int | None:
+        """The first segment that is a ``path`` parameter (it matches slashes too), if any."""
         kinds = self.operation.get_path_parameter_types()
-        return segment.startswith("{") and kinds.get(segment.strip("{}")) == "path"
+        wild = (
+            i
+            for i, segment in enumerate(self.segments)
+            if segment.startswith("{") and kinds.get(segment.strip("{}")) == "path"
+        )
+        return next(wild, None)
 
 
 @dataclass(frozen=True)
@@ -97,10 +100,9 @@ def _overlap(a: Route, b: Route) -> bool:
     """Could one concrete path match both templates? A parameter matches one non-empty segment;
     a ``path`` parameter any rest of the path (so only the segments before it are compared)."""
     sa, sb = a.segments, b.segments
-    rest = [i for i, segment in enumerate(sa) if a.wildcard_at(i)] + [i for i, s in enumerate(sb) if b.wildcard_at(i)]
-    if rest:
-        upto = min(rest)
-        sa, sb = sa[:upto], sb[:upto]
+    rests = [r for r in (a.rest, b.rest) if r is not None]
+    if rests:
+        sa, sb = sa[: min(rests)], sb[: min(rests)]
     elif len(sa) != len(sb):
         return False
     return all(x == y or "{" in x or "{" in y for x, y in zip(sa, sb, strict=False))
@@ -119,7 +121,7 @@ def lane_routes(routes: Sequence[Route], eligible: Callable[[Route], bool]) -> l
     the rest are left to connexion."""
     chosen = []
     for route in routes:
-        if not eligible(route) or route.wildcard():
+        if not eligible(route) or route.rest is not None:
             continue
         rivals = (other for other in routes if other is not route and _may_shadow(other, route))
         if not any(_overlap(route, other) for other in rivals):
