@@ -35,6 +35,7 @@ class _StoreCollector(Collector):
 
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
+EDGES = (*(floatToGoString(b) for b in BUCKETS), "+Inf")  # the le labels
 MAX_SERIES = 4096  # label sets kept, whatever methods and operations clients send
 
 
@@ -45,7 +46,7 @@ class _RequestCollector(Collector):
 
     def __init__(self) -> None:
         self.counts: dict[tuple[str, str, int], list[float]] = {}  # labels -> [count, created]
-        self.latency: dict[str, list[float]] = {}  # operation -> per-bucket counts, +Inf, sum, created
+        self.latency: dict[str, list[float]] = {}  # operation -> count per bucket and +Inf, sum, created
 
     def observe(self, operation: str | None, method: str, status: int, seconds: float) -> None:
         name = operation or "unknown"
@@ -74,8 +75,7 @@ class _RequestCollector(Collector):
         )
         for name, row in list(self.latency.items()):
             cumulative = list(itertools.accumulate(row[: len(BUCKETS) + 1]))
-            edges = [*(floatToGoString(b) for b in BUCKETS), "+Inf"]
-            latency.add_metric([name], list(zip(edges, cumulative, strict=True)), row[-2])
+            latency.add_metric([name], list(zip(EDGES, cumulative, strict=True)), row[-2])
             latency.add_sample("http_request_duration_seconds_created", {"operation": name}, row[-1])
         yield latency
 
