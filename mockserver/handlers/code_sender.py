@@ -27,6 +27,16 @@ class CodeSender(PublicHandlers):
     def _minutes(self, lifespan_seconds: float) -> int:
         return messages.expires_in_minutes(lifespan_seconds)
 
+    def _issue_link(self, record: Flow, kind: str, address: str, identity: Identity) -> tuple[str, str]:
+        """strategy/link/sender.go: a token for the flow (``<kind>_link``, ``link_lifespan``) and
+        the URL that carries it, ``/self-service/<kind>?flow=…&token=…``."""
+        token = self.store.draw_token(32)
+        lifespan = self.config.link_lifespan
+        self.store.issue_code(
+            record.id, f"{kind}_link", address=address, identity_id=identity.id, lifespan=lifespan, secret=token
+        )
+        return token, f"{self.ctx.public_url}/self-service/{kind}?flow={record.id}&token={token}"
+
     def _send_recovery(self, record: Flow, email: str, method: str) -> bool:
         """SendRecoveryCode / SendRecoveryLink: False (and maybe an "invalid" notice) for unknown addresses."""
         identity = self.store.identity_by_address("recovery", email)
@@ -49,16 +59,11 @@ class CodeSender(PublicHandlers):
             }
             self._queue("recovery_code_valid", email, model, code=issued.code)
             return True
-        lifespan = self.config.link_lifespan
-        token = self.store.draw_token(32)
-        self.store.issue_code(
-            record.id, "recovery_link", address=email, identity_id=identity.id, lifespan=lifespan, secret=token
-        )
-        url = f"{self.ctx.public_url}/self-service/recovery?flow={record.id}&token={token}"
+        token, url = self._issue_link(record, "recovery", email, identity)
         model = {
             **self._identity_model(identity),
             "RecoveryURL": url,
-            "ExpiresInMinutes": self._minutes(lifespan.total_seconds()),
+            "ExpiresInMinutes": self._minutes(self.config.link_lifespan.total_seconds()),
         }
         self._queue("recovery_valid", email, model, code=token, link=url)
         return True
@@ -88,21 +93,11 @@ class CodeSender(PublicHandlers):
             }
             self._queue("verification_code_valid", address, model, code=issued.code, link=url)
         else:
-            lifespan = self.config.link_lifespan
-            token = self.store.draw_token(32)
-            self.store.issue_code(
-                record.id,
-                "verification_link",
-                address=address,
-                identity_id=identity.id,
-                lifespan=lifespan,
-                secret=token,
-            )
-            url = f"{self.ctx.public_url}/self-service/verification?flow={record.id}&token={token}"
+            token, url = self._issue_link(record, "verification", address, identity)
             model = {
                 **self._identity_model(identity),
                 "VerificationURL": url,
-                "ExpiresInMinutes": self._minutes(lifespan.total_seconds()),
+                "ExpiresInMinutes": self._minutes(self.config.link_lifespan.total_seconds()),
             }
             self._queue("verification_valid", address, model, code=token, link=url)
         self.store.mark_address_sent(identity.id, address)
