@@ -8,10 +8,12 @@ are still validated by the spec, except the pagination ones Kratos reads lenient
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import _connexion  # noqa: F401 - first: imports connexion without its import-time warnings
+
+# isort: split
 from connexion import AsyncApp
 from connexion.datastructures import MediaTypeDict
 from connexion.resolver import Resolver
@@ -44,18 +46,21 @@ def _tagged(op: Any) -> bool:
 
 
 def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """(the document without frontend operations, a document of only those) — None when it has none."""
-    admin = copy.deepcopy(document)
-    public = copy.deepcopy(document)
+    """(the document without frontend operations, a document of only those) — None when it has none.
+
+    Both share everything below an operation with ``document``: only the top level, ``paths``, the
+    path items and the operations whose body is replaced are copies, so ``document`` is not changed
+    (connexion deep-copies what it is given; a deep copy here cost 14 ms of a cold start)."""
+    admin = _paths_copied(document)
+    public = _paths_copied(document)
     found = False
     for path in list(document.get("paths", {})):
         for method, op in list(document["paths"][path].items()):
             if _tagged(op):
                 found = True
                 del admin["paths"][path][method]
-                body = public["paths"][path][method].get("requestBody")
-                if body is not None:
-                    public["paths"][path][method]["requestBody"] = {"content": {"*/*": {}}}
+                if op.get("requestBody") is not None:
+                    public["paths"][path][method] = {**op, "requestBody": {"content": {"*/*": {}}}}
             elif method in ("get", "put", "post", "delete", "patch", "head", "options", "trace"):
                 del public["paths"][path][method]
         for doc in (admin, public):
@@ -63,6 +68,11 @@ def split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | No
             if not any(isinstance(v, dict) and "operationId" in v for v in item.values()):
                 del doc["paths"][path]
     return admin, (public if found else None)
+
+
+def _paths_copied(document: dict[str, Any]) -> dict[str, Any]:
+    paths = document.get("paths", {})
+    return {**document, "paths": {path: dict(item) for path, item in paths.items()}}
 
 
 class UnreadBody(AbstractRequestBodyValidator):

@@ -23,9 +23,13 @@ import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from . import _connexion  # noqa: F401 - first: imports connexion without its import-time warnings
+
+# isort: split
 from connexion import AsyncApp
 from connexion.apps.asynchronous import AsyncApi, AsyncOperation
 from connexion.datastructures import MediaTypeDict
+from connexion.json_schema import resolve_refs
 from connexion.middleware.context import ContextMiddleware
 from connexion.middleware.exceptions import ExceptionMiddleware
 from connexion.middleware.main import API
@@ -124,6 +128,15 @@ class BundledSpecification(OpenAPISpecification):
     """One of the specs shipped with the mock: checked against the OpenAPI 3.0 schema by the test
     suite (``tests/test_tuning.py``), not again by every ``create_app`` (connexion's check costs
     about 0.3 s for the three documents of an app, most of an app's start)."""
+
+    def __init__(self, raw_spec: dict[str, Any], *, base_uri: str = "") -> None:
+        # Specification.__init__ without its deep copy of the raw document: ``from_trusted`` hands
+        # over a tree of its own, which connexion changes only at the top level (``_set_defaults``,
+        # the ``base_path`` setter) and copies again to resolve references.
+        self._raw_spec = dict(raw_spec)
+        self._set_defaults(raw_spec)
+        self._spec = resolve_refs(raw_spec, base_uri=base_uri)
+        self._base_uri = base_uri
 
     @classmethod
     def _validate_spec(cls, spec: Any) -> None:

@@ -1,0 +1,101 @@
+"""mockserver._connexion: connexion imported without the client libraries it only needs for features
+the mock never uses, which still work when asked for (a third of a cold start, #15)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parent.parent / "mockserver"
+
+
+def run_fresh(code: str) -> subprocess.CompletedProcess[str]:
+    """``code`` in a new interpreter that turns every warning into an error."""
+    return subprocess.run(
+        [sys.executable, "-W", "error", "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_building_an_app_imports_neither_requests_nor_httpx_nor_the_test_client() -> None:
+    done = run_fresh(
+        """
+        import sys
+        import mockserver.app
+        mockserver.app.create_app()
+        print(sorted(m for m in ("requests", "httpx", "starlette.testclient") if m in sys.modules))
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+    assert done.stderr == ""  # nor starlette's httpx deprecation warning
+
+
+def test_the_deferred_features_of_connexion_still_get_the_real_modules() -> None:
+    done = run_fresh(
+        """
+        import sys
+        import mockserver.app
+        import connexion.json_schema, connexion.security, connexion.apps.abstract
+        from connexion import AsyncApp
+        client = AsyncApp(__name__).test_client()      # AbstractApp.test_client
+        import requests, httpx, starlette.testclient
+        assert isinstance(client, starlette.testclient.TestClient), type(client)
+        assert connexion.json_schema.requests.get is requests.get   # URLHandler, remote $refs
+        assert connexion.security.httpx.AsyncClient is httpx.AsyncClient  # token introspection
+        assert type(sys.modules["requests"]).__name__ == "module"
+        print("ok")
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def test_modules_imported_before_connexion_are_used_as_they_are() -> None:
+    done = run_fresh(
+        """
+        import requests, httpx
+        import mockserver.app
+        import connexion.json_schema, connexion.security
+        assert connexion.json_schema.requests is requests
+        assert connexion.security.httpx is httpx
+        print("ok")
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
+def _imports(path: Path) -> list[str]:
+    """Top-level imported module names of a source file, in order (relative ones with their dots)."""
+    names = []
+    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = "." * node.level + (node.module or "")
+            names += [f"{base}.{alias.name}" if not node.module else base for alias in node.names]
+    return names
+
+
+def _bypasses(path: Path) -> bool:
+    names = _imports(path)
+    first = next((i for i, name in enumerate(names) if name.split(".")[0] == "connexion"), None)
+    if first is None or path.name == "_connexion.py":
+        return False
+    through = any(name.lstrip(".").endswith("_connexion") for name in names[:first])
+    package_init = path.parent / "__init__.py"
+    inherited = path.parent != PACKAGE and any(n.endswith("_connexion") for n in _imports(package_init))
+    return not (through or inherited)
+
+
+def test_every_module_that_imports_connexion_imports_mockserver_connexion_first() -> None:
+    """Whichever of our modules is imported first, connexion comes in through ``_connexion``."""
+    offenders = [str(p.relative_to(PACKAGE.parent)) for p in sorted(PACKAGE.rglob("*.py")) if _bypasses(p)]
+    assert offenders == []
