@@ -6,13 +6,16 @@ using it with httpx is deprecated (a ``StarletteDeprecationWarning``, shown by d
 ``json_schema.py`` imports jsonschema's deprecated ``RefResolver``. Neither is anything a user of
 the mock can act on, so every module of ours that needs connexion imports this one first.
 
-Three of connexion's module-level imports serve features the mock does not use, and cost a third
-of a cold start (0.1 s of 0.33 s for ``import connexion`` here; more where rich is installed, which
-httpx imports for its command line): ``requests`` (``json_schema.URLHandler``, remote ``$ref``s),
-``httpx`` (``security.py``, OAuth token introspection) and ``starlette.testclient`` (imported for
-``AbstractApp.test_client``). While connexion is imported, each of them that nothing has imported
-yet is a placeholder (``Deferred``) that imports the real module on first use; the placeholders
-leave ``sys.modules`` as soon as connexion is in, so every other import gets the real module.
+Some of connexion's module-level imports serve features the mock does not use, and cost a third
+of ``import connexion`` (0.15 s of 0.45 s here; more where rich is installed, which httpx imports
+for its command line): ``requests`` (``json_schema.URLHandler``, remote ``$ref``s), ``httpx``
+(``security.py``, OAuth token introspection), ``jinja2`` (``spec.py``, templated spec files), and
+two classes imported by name, ``starlette.testclient.TestClient`` (``AbstractApp.test_client``)
+and ``starlette.templating.Jinja2Templates`` (the Swagger UI middleware, not in our stack). While
+connexion is imported, each of those modules that nothing has imported yet is a placeholder
+(``Deferred``) that imports the real module on first use, and each class a ``stand_in`` that
+imports it when one is made. The placeholders leave ``sys.modules`` as soon as connexion is in,
+so every other import gets the real module.
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ import types
 import warnings
 from typing import Any
 
-DEFERRED = ("requests", "httpx")
-TEST_CLIENT = "starlette.testclient"
+DEFERRED = ("requests", "httpx", "jinja2")
+STAND_INS = {"starlette.testclient": "TestClient", "starlette.templating": "Jinja2Templates"}
+_QUIET = "Using `httpx` with `starlette.testclient`"  # starlette's deprecation warning on that import
 
 
 class Deferred(types.ModuleType):
@@ -38,27 +42,28 @@ class Deferred(types.ModuleType):
         return getattr(importlib.import_module(self.__name__), attr)
 
 
-class TestClient:
-    """``connexion.apps.abstract.TestClient``: builds starlette's, imported only when one is made."""
+def stand_in(module: str, name: str) -> type:
+    """A class that makes ``module.name`` instead of itself: connexion's name for a class it
+    constructs only in a feature, without importing ``module`` until then."""
 
-    __test__ = False  # not a pytest test class
-
-    def __new__(cls, *args: Any, **kwargs: Any) -> Any:
+    def __new__(cls: type, *args: Any, **kwargs: Any) -> Any:  # noqa: N807 - it is the class's __new__
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
-            from starlette.testclient import TestClient as Real
-        return Real(*args, **kwargs)
+            warnings.filterwarnings("ignore", message=_QUIET)
+            real = getattr(importlib.import_module(module), name)
+        return real(*args, **kwargs)
+
+    return type(name, (), {"__new__": __new__, "__module__": __name__, "__test__": False})
 
 
 def _import_connexion() -> None:
-    placed = [name for name in (*DEFERRED, TEST_CLIENT) if name not in sys.modules]
+    placed = [name for name in (*DEFERRED, *STAND_INS) if name not in sys.modules]
     for name in placed:
         sys.modules[name] = Deferred(name)
-    if TEST_CLIENT in placed:
-        sys.modules[TEST_CLIENT].TestClient = TestClient  # type: ignore[attr-defined]
+        if name in STAND_INS:
+            setattr(sys.modules[name], STAND_INS[name], stand_in(name, STAND_INS[name]))
     try:
         with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+            warnings.filterwarnings("ignore", message=_QUIET)
             warnings.filterwarnings("ignore", category=DeprecationWarning)
             import connexion  # noqa: F401
     finally:

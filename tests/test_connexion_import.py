@@ -23,13 +23,16 @@ def run_fresh(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_building_an_app_imports_neither_requests_nor_httpx_nor_the_test_client() -> None:
+DEFERRED = ("requests", "httpx", "jinja2", "starlette.testclient", "starlette.templating")
+
+
+def test_building_an_app_imports_none_of_the_deferred_modules() -> None:
     done = run_fresh(
-        """
+        f"""
         import sys
         import mockserver.app
         mockserver.app.create_app()
-        print(sorted(m for m in ("requests", "httpx", "starlette.testclient") if m in sys.modules))
+        print(sorted(m for m in {DEFERRED!r} if m in sys.modules))
         """
     )
     assert done.returncode == 0, done.stderr
@@ -42,11 +45,14 @@ def test_the_deferred_features_of_connexion_still_get_the_real_modules() -> None
         """
         import sys
         import mockserver.app
-        import connexion.json_schema, connexion.security, connexion.apps.abstract
+        import connexion.json_schema, connexion.security, connexion.spec, connexion.middleware.swagger_ui
         from connexion import AsyncApp
         client = AsyncApp(__name__).test_client()      # AbstractApp.test_client
-        import requests, httpx, starlette.testclient
+        templates = connexion.middleware.swagger_ui.Jinja2Templates(directory="/")   # Swagger UI
+        import requests, httpx, jinja2, starlette.testclient, starlette.templating
         assert isinstance(client, starlette.testclient.TestClient), type(client)
+        assert isinstance(templates, starlette.templating.Jinja2Templates), type(templates)
+        assert connexion.spec.jinja2.Template is jinja2.Template   # templated spec files
         assert connexion.json_schema.requests.get is requests.get   # URLHandler, remote $refs
         assert connexion.security.httpx.AsyncClient is httpx.AsyncClient  # token introspection
         assert type(sys.modules["requests"]).__name__ == "module"
