@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
+import gc
 import logging
 import os
 import sys
-import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -253,6 +252,7 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     args = build_parser(os.environ if env is None else env).parse_args(argv)
     if args.command == "run":
         return _run(args)
+    gc.enable()  # off while ``kratos-mock`` starts (``__main__.main``); only ``run`` builds a heap worth freezing
     if args.command in ("fuzz", "diff"):
         from .cli_fuzz import run_diff, run_fuzz
 
@@ -261,9 +261,9 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         from .cli_shadow import run_shadow
 
         return run_shadow(args)
-    if args.action == "validate":
-        return _validate(args.paths, args.api)
-    return _export(args)
+    from .cli_fixtures import run_export, run_validate
+
+    return run_validate(args.paths, args.api) if args.action == "validate" else run_export(args)
 
 
 WORKERS_REFUSED = (
@@ -277,8 +277,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers != 1:
         print(WORKERS_REFUSED.format(n=args.workers), file=sys.stderr)
         return 2
-    # connexion imports starlette's test client, which warns about httpx at import: not our users' concern.
-    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from .connexion_import import SERVER, import_connexion
+
+    import_connexion(SERVER)  # before anything imports it: the server needs neither httpx nor a test client
     from .app import Settings, create_app
     from .server import bind, serve, url_for
 
@@ -336,6 +337,9 @@ def _run(args: argparse.Namespace) -> int:
             public_sock.close()
         print(f"kratos-mock: {exc}", file=sys.stderr)
         return 1
+    if not gc.isenabled():  # started by ``__main__.main``: keep what start-up made out of later collections
+        gc.freeze()
+        gc.enable()
     started = f"kratos-mock {__version__} serving the Kratos admin API on {base_url}"
     extra: dict[str, str] = {}
     if public_sock is not None:
@@ -356,45 +360,3 @@ def _fixture_dir(folder: str | None) -> list[Path]:
     if not folder or not Path(folder).is_dir():
         return []
     return sorted(p for p in Path(folder).iterdir() if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
-
-
-def _validate(paths: Sequence[str], api: str = "v26.2") -> int:
-    from .fixtures import validate_files
-
-    errors = validate_files(paths, rules=generations.get(api).rules)
-    for error in errors:
-        print(error, file=sys.stderr)
-    together = " (loaded together, in this order)" if len(paths) > 1 else ""
-    print(f"{len(paths) - len(errors)} of {len(paths)} fixture files are valid{together}", file=sys.stderr)
-    return 1 if errors else 0
-
-
-def _export(args: argparse.Namespace) -> int:
-    import urllib.error
-
-    import yaml
-
-    from .cli_fuzz import unreachable
-    from .export import export_fixture
-
-    problem = unreachable(args.base_url)
-    if problem:  # as fuzz, diff and shadow: one line, exit 2
-        print(problem, file=sys.stderr)
-        return 2
-    try:
-        document = export_fixture(args.base_url, public_url=args.public_url, token=args.token)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        print(f"kratos-mock: cannot export from {args.base_url}: {exc}", file=sys.stderr)
-        return 1
-    if args.output.endswith(".json"):
-        text = json.dumps(document, indent=1, ensure_ascii=False) + "\n"
-    else:
-        text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True)
-    if args.output == "-":
-        sys.stdout.write(text)
-    else:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    counts = f"{len(document['identities'])} identities, {len(document['sessions'])} sessions"
-    print(f"exported {counts} and {len(document['schemas'])} schemas", file=sys.stderr)
-    return 0

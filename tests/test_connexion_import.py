@@ -1,4 +1,4 @@
-"""mockserver._connexion: connexion imported without the client libraries it only needs for features
+"""mockserver.connexion_import: connexion imported without the modules it only needs for features
 the mock never uses, which still work when asked for (a third of a cold start, #15)."""
 
 from __future__ import annotations
@@ -23,27 +23,47 @@ def run_fresh(code: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-DEFERRED = ("requests", "httpx", "jinja2", "starlette.testclient", "starlette.templating")
+DEFERRED = ("requests", "jinja2", "httpx", "starlette.templating", "starlette.testclient")
+REPORT = f"print(sorted(m for m in {DEFERRED!r} if m in sys.modules))"
 
 
-def test_building_an_app_imports_none_of_the_deferred_modules() -> None:
+def test_building_an_app_as_a_library_defers_all_but_the_test_client() -> None:
+    """A test suite that imports starlette's TestClient after the mock gets it without the warning."""
     done = run_fresh(
         f"""
         import sys
         import mockserver.app
         mockserver.app.create_app()
-        print(sorted(m for m in {DEFERRED!r} if m in sys.modules))
+        {REPORT}
+        """
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "['httpx', 'starlette.testclient']"
+    assert done.stderr == ""  # nor starlette's httpx deprecation warning
+
+
+def test_kratos_mock_run_starts_without_any_of_them() -> None:
+    done = run_fresh(
+        f"""
+        import sys
+        import uvicorn  # served for no time: the server process's own imports are the point
+        uvicorn.Server.run = lambda self, sockets=None: [sock.close() for sock in sockets]
+        from mockserver.__main__ import main
+        sys.argv = ["kratos-mock", "run", "--port", "0"]
+        assert main() == 0
+        {REPORT}
         """
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
-    assert done.stderr == ""  # nor starlette's httpx deprecation warning
 
 
 def test_the_deferred_features_of_connexion_still_get_the_real_modules() -> None:
     done = run_fresh(
         """
         import sys
+        from mockserver.connexion_import import SERVER, import_connexion
+        import_connexion(SERVER)
         import mockserver.app
         import connexion.json_schema, connexion.security, connexion.spec, connexion.middleware.swagger_ui
         from connexion import AsyncApp

@@ -104,7 +104,7 @@ def installed_wheel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     assert {"mockserver/spec/kratos-v26.2.yaml", "mockserver/_fixtures/default.yaml"} <= set(names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "kratos_mock = mockserver.pytest_plugin" in text and "kratos-mock = mockserver.cli:main" in text
+    assert "kratos_mock = mockserver.pytest_plugin" in text and "kratos-mock = mockserver.__main__:main" in text
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(work / "site"), str(wheel)],
         check=True,
