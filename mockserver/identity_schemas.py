@@ -69,10 +69,11 @@ def normalize_phone(value: str) -> str | None:
 
 # RFC 5322 atext as net/mail isAtext has it: printable ASCII but the specials ()<>[]:;@\\,", or any
 # multi-byte rune (RFC 6532); a dot-atom is atext runs joined by single dots (consumeAtom, not permissive).
-_ATEXT = "[!#-'*+\\-/-9=?A-Z^-~\u0080-\U0010ffff]"
+# Written as negated ASCII classes: "any rune from U+0080" spelled as a range costs 20 ms to compile.
+_ATEXT = r'[^\x00-\x20"(),.:;<>@\[\\\]\x7f]'
 _DOT_ATOM = re.compile(rf"{_ATEXT}+(?:\.{_ATEXT}+)*")
 # consumeQuotedString: qtext or WSP, or a backslash before VCHAR or WSP; addr-spec refuses "".
-_QUOTED = re.compile('"(?:[ \\t!#-\\[\\]-~\u0080-\U0010ffff]|\\\\[ \\t!-~\u0080-\U0010ffff])+"')
+_QUOTED = re.compile(r'"(?:[^\x00-\x08\x0a-\x1f"\\\x7f]|\\[^\x00-\x08\x0a-\x1f\x7f])+"')
 # isHostname: labels of 1-63 letters, digits and hyphens that do not end in one; only the whole
 # name may not start with one (Go checks s[0] for every label); one trailing dot is dropped.
 _HOSTNAME = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(?:\.[A-Za-z0-9-]{1,63}(?<!-))*\.?")

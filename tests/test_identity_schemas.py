@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
 from mockserver.errors import KratosError
-from mockserver.identity_schemas import SchemaRegistry, go_quote, is_email, is_hostname
+from mockserver.identity_schemas import _DOT_ATOM, _QUOTED, SchemaRegistry, go_quote, is_email, is_hostname
 
 from .conftest import assert_error, new_identity
 
@@ -362,6 +362,16 @@ _CANDIDATES = st.one_of(
 @example("a@b(c)@d.com")
 def test_is_email_matches_a_literal_port_of_go_net_mail(value: str) -> None:
     assert is_email(value) == _go_is_email(value)
+
+
+@pytest.mark.parametrize("code_points", [range(0x80), range(0x80, 0x110000, 97)], ids=["ascii", "beyond"])
+def test_the_character_classes_are_go_net_mail_atext_qtext_and_quoted_pair(code_points: range) -> None:
+    """The email regexes spell "any rune from U+0080" as negated ASCII classes (cheap to compile);
+    each class still admits exactly the runes net/mail's isAtext, isQtext/WSP and isVchar/WSP do."""
+    for r in map(chr, code_points):
+        assert bool(_DOT_ATOM.fullmatch(r)) == _atext(r, dot=False), hex(ord(r))
+        assert bool(_QUOTED.fullmatch(f'"{r}"')) == ((_vchar(r) and r not in '\\"') or r in " \t"), hex(ord(r))
+        assert bool(_QUOTED.fullmatch(f'"\\{r}"')) == (_vchar(r) or r in " \t"), hex(ord(r))
 
 
 @given(
