@@ -3,7 +3,7 @@ results.json. Timing targets live here, not in the test suite: on a shared machi
 assertion fails for reasons that are not defects, while a recorded number can be read against its target.
 
 * startup: ``kratos-mock run --port <free> --log-level warning`` until the first 200 from ``GET /health/ready``
-  (polled every 5 ms); median of 5. Target <= 1.0 s.
+  (polled every 5 ms); median of 9 (this machine's neighbours move a single start by +-30%). Target <= 0.5 s.
 * throughput: one uvicorn worker; one identity created over HTTP, then ``GET /admin/identities/{id}`` from 16
   keep-alive connections for 10 s (``wrk -t2 -c16 -d10s``), 3 runs, median. Access log off (``--log-level
   warning``) and on (``--log-level info``, written to a file). Target >= 1,500 req/s.
@@ -66,7 +66,7 @@ from harness import (
 )
 
 STDLIB = os.path.dirname(os.__file__)
-STARTUP_TARGET_S = 1.0
+STARTUP_TARGET_S = 0.5  # #15: cold start <= 0.5 s
 THROUGHPUT_TARGET_RPS = 1500.0
 FIXTURE_LOAD_TARGET_S = 2.0
 BCRYPT = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
@@ -76,10 +76,18 @@ FLASK_HINT = (
 )
 
 # One fresh interpreter: where the in-process part of startup goes (imports vs building the app).
+# As ``kratos-mock run`` does it (``mockserver.__main__``, ``cli._run``): collector off, the server's imports.
 _STARTUP_BREAKDOWN = """
-import json, time, warnings
+import gc, json, time, warnings
+gc.disable()
 warnings.simplefilter("ignore")
 t0 = time.perf_counter()
+import mockserver.cli
+try:
+    from mockserver.connexion_import import SERVER, import_connexion
+    import_connexion(SERVER)
+except ImportError:  # a tree from before connexion_import
+    pass
 import mockserver.app
 t1 = time.perf_counter()
 import uvicorn, uvicorn.loops.uvloop, uvicorn.protocols.http.httptools_impl
@@ -90,7 +98,7 @@ print(json.dumps({"import_mockserver_app": t1 - t0, "import_uvicorn": t2 - t1, "
 """
 
 
-def startup(runs: int = 5) -> dict[str, Any]:
+def startup(runs: int = 9) -> dict[str, Any]:
     """Spawn to first ready, as a user starting the sidecar sees it, plus the in-process share of it."""
     samples = []
     for _ in range(runs):
