@@ -26,6 +26,7 @@ COPY mockserver/ /src/mockserver/
 COPY spec/ /src/spec/
 COPY fixtures/ /src/fixtures/
 COPY conformance/ /src/conformance/
+COPY hatch_build.py /src/
 # hadolint ignore=DL3013
 RUN pip install ${PIP_OPTIONS} --find-links /wheels --no-deps /src \
  && rm -rf /src /wheels \

@@ -3,6 +3,8 @@
 * A git ref of this repository (``--ref``): checked out into a temporary ``git worktree`` (detached,
   removed afterwards) and run as ``python -m mockserver run`` with that worktree first on PYTHONPATH
   and as the working directory.
+* This checkout as users install it (startup): its wheel, built and installed with ``--no-deps`` into a
+  temporary folder first on PYTHONPATH (the dependencies are this venv's), run as ``python -m mockserver``.
 * The bare ASGI app (``variants.py bare``): the Python ceiling on the mock's uvicorn settings.
 * WireMock: the standalone jar shipped in the npm package ``wiremock`` (pinned below), installed on
   demand into ``bench/.cache/wiremock`` (git-ignored); Java from Debian's ``default-jre-headless`` when
@@ -221,3 +223,26 @@ def wiremock_argv(java_bin: str, jar: Path, port: int, root: Path) -> list[str]:
         "--no-request-journal",
         "--disable-request-logging",
     ]
+
+
+@contextlib.contextmanager
+def installed_wheel() -> Iterator[Path]:
+    """This checkout's wheel installed into a temporary folder: the folder (put it first on PYTHONPATH).
+
+    What ``pip install kratos-mock`` and the container run: byte-compiled at install, with what
+    only the wheel build adds (``hatch_build.py``'s JSON specs)."""
+    parent = Path(tempfile.mkdtemp(prefix="kratos-mock-wheel-"))
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+
+    def pip_run(*args: str) -> None:
+        done = subprocess.run([*pip, *args], capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0:
+            raise UnavailableError(f"pip {args[0]} failed: {done.stderr.strip()[-300:]}")
+
+    try:
+        pip_run("wheel", "--no-deps", "--wheel-dir", str(parent / "dist"), str(ROOT))
+        [wheel] = (parent / "dist").glob("*.whl")
+        pip_run("install", "--no-deps", "--target", str(parent / "site"), str(wheel))
+        yield parent / "site"
+    finally:
+        shutil.rmtree(parent, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import json
 import re
 from importlib import resources
 from pathlib import Path
@@ -31,15 +32,29 @@ def spec_path(name: str = CURRENT) -> Path:
     return bundled("spec", name)
 
 
+@functools.lru_cache(maxsize=8)
+def _json_twin(name: str) -> bytes | None:
+    """The wheel's JSON copy of a spec (``hatch_build.py``): the same data, parsed 30x faster than
+    the YAML. A checkout has none (its ``spec/`` holds only the YAML, which is what gets edited)."""
+    path = spec_path(name)
+    twin = path.with_suffix(".json")
+    if path.parent.name == "spec" and path.parent.parent.name == "mockserver" and twin.is_file():
+        return twin.read_bytes()
+    return None
+
+
 @functools.lru_cache(maxsize=4)
-def _parsed(name: str) -> Any:
+def _parsed_yaml(name: str) -> Any:
     with spec_path(name).open(encoding="utf-8") as fh:
         return yaml.load(fh, Loader=_LOADER)  # noqa: S506 - CSafeLoader/SafeLoader only
 
 
 def load_spec(name: str = CURRENT) -> dict[str, Any]:
     """A fresh copy of a parsed spec (connexion may annotate what it is given)."""
-    return copy.deepcopy(_parsed(name))
+    twin = _json_twin(name)
+    if twin is not None:
+        return json.loads(twin)  # a new tree: cheaper than copying one
+    return copy.deepcopy(_parsed_yaml(name))
 
 
 def operation_table(spec: dict[str, Any]) -> list[tuple[str, str, str]]:
