@@ -1,28 +1,33 @@
 """Prometheus metrics of one app (its own registry: apps share nothing): requests and latency per
-operation, and identity and session gauges read from the store at scrape time."""
+operation, and identity and session gauges read from the store at scrape time.
+
+prometheus_client is imported at the first scrape, not at start (3% of a cold start): a request
+only counts in plain dicts, and a registry accepts any object with a ``collect`` method."""
 
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import time
 from collections.abc import Iterator
-
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
-from prometheus_client.registry import Collector
-from prometheus_client.utils import floatToGoString
+from typing import TYPE_CHECKING, Any
 
 from .store import Store
+
+if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
 
 PATH = "/metrics/prometheus"
 
 
-class _StoreCollector(Collector):
+class _StoreCollector:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import GaugeMetricFamily
+
         yield GaugeMetricFamily("kratos_mock_identities", "Identities in the store.", value=len(self.store))
         sessions = self.store.sessions()
         active = sum(1 for s in sessions if self.store.is_session_active(s))
@@ -35,11 +40,20 @@ class _StoreCollector(Collector):
 
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0)
-EDGES = (*(floatToGoString(b) for b in BUCKETS), "+Inf")  # the le labels
+
+
+@functools.cache
+def edges() -> tuple[str, ...]:
+    """The histogram's ``le`` labels, as prometheus_client writes them."""
+    from prometheus_client.utils import floatToGoString
+
+    return (*(floatToGoString(b) for b in BUCKETS), "+Inf")
+
+
 MAX_SERIES = 4096  # label sets kept, whatever methods and operations clients send
 
 
-class _RequestCollector(Collector):
+class _RequestCollector:
     """``http_requests_total`` and ``http_request_duration_seconds``, counted in plain dicts and
     handed to prometheus_client's metric families at scrape time: a request costs two dict
     updates and a bisect, not two locked client objects (most of its metrics cost)."""
@@ -62,7 +76,9 @@ class _RequestCollector(Collector):
         latency[bisect.bisect_left(BUCKETS, seconds)] += 1
         latency[-2] += seconds
 
-    def collect(self) -> Iterator[CounterMetricFamily | HistogramMetricFamily]:
+    def collect(self) -> Iterator[Any]:
+        from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily
+
         labels = ["operation", "method", "code"]
         requests = CounterMetricFamily(
             "http_requests", "Requests served, by operationId, method and status.", labels=labels
@@ -75,18 +91,23 @@ class _RequestCollector(Collector):
         )
         for name, row in list(self.latency.items()):
             cumulative = list(itertools.accumulate(row[: len(BUCKETS) + 1]))
-            latency.add_metric([name], list(zip(EDGES, cumulative, strict=True)), row[-2])
+            latency.add_metric([name], list(zip(edges(), cumulative, strict=True)), row[-2])
             latency.add_sample("http_request_duration_seconds_created", {"operation": name}, row[-1])
         yield latency
 
 
 class Metrics:
     def __init__(self, store: Store) -> None:
-        self.registry = CollectorRegistry()
+        self._store = store
         self._requests = _RequestCollector()
-        self.registry.register(self._requests)
-        self.registry.register(_StoreCollector(store))
+        self._registry: CollectorRegistry | None = None
         self.observe = self._requests.observe  # per request: one bound call, no wrapper
 
     def render(self) -> tuple[bytes, str]:
-        return generate_latest(self.registry), CONTENT_TYPE_LATEST
+        from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+        if self._registry is None:
+            self._registry = CollectorRegistry()
+            self._registry.register(self._requests)  # type: ignore[arg-type]  # a Collector is anything with collect()
+            self._registry.register(_StoreCollector(self._store))  # type: ignore[arg-type]
+        return generate_latest(self._registry), CONTENT_TYPE_LATEST

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
@@ -39,3 +42,16 @@ def test_two_apps_do_not_share_metrics(client: TestClient) -> None:
     assert ("kratos_mock_identities", ()) in samples(other)
     assert samples(other)[("kratos_mock_identities", ())] == 0
     assert not any(name == "http_requests_total" for name, _ in samples(other))
+
+
+def test_prometheus_client_is_imported_at_the_first_scrape_not_at_start() -> None:
+    """Starting the mock does not pay for prometheus_client (#15, cold start); scraping still works."""
+    code = (
+        "import sys; import mockserver.app; app = mockserver.app.create_app(); "
+        "before = 'prometheus_client' in sys.modules; "
+        "body, kind = app.metrics.render(); "
+        "print(before, 'prometheus_client' in sys.modules, b'kratos_mock_identities' in body, kind)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split()[:3] == ["False", "True", "True"], done.stdout + done.stderr
+    assert done.stdout.split()[3] == "text/plain;"
