@@ -100,42 +100,46 @@ print(json.dumps({"import_mockserver_app": t1 - t0, "import_uvicorn": t2 - t1, "
 """
 
 
-def startup(runs: int = 9) -> dict[str, Any]:
+def startup(runs: int = 9, ref: str | None = None) -> dict[str, Any]:
     """Spawn to first ready, as a user starting the sidecar sees it (the installed wheel), interleaved
-    with this checkout's console script (an editable install: no JSON specs), plus the in-process
-    share of the installed start."""
-    try:
-        with peer.installed_wheel() as site:
-            return _startup(runs, site)
-    except peer.UnavailableError as exc:
-        result = _startup(runs, None)
-        result["wheel_unavailable"] = str(exc)
-        return result
-
-
-def _startup(runs: int, site: Path | None) -> dict[str, Any]:
-    samples: dict[str, list[float]] = {"wheel": [], "checkout": []} if site else {"checkout": []}
-    for _ in range(runs):
-        for kind, times in samples.items():
-            port = free_port()
-            if kind == "wheel" and site is not None:
-                argv, env, cwd = kratos_mock_module_argv(port, "warning"), python_env(site), site.parent
-            else:
-                argv, env, cwd = kratos_mock_argv(port, "warning"), python_env(), ROOT
-            with Server(argv, port, env=env, cwd=cwd) as server:
-                times.append(server.start())
-    breakdown = subprocess.run(
-        [sys.executable, "-c", _STARTUP_BREAKDOWN],
-        capture_output=True,
-        text=True,
-        cwd=site.parent if site else ROOT,
-        env=python_env(site) if site else python_env(),
-        timeout=60,
-        check=True,
-    )
+    with this checkout's console script (an editable install: no JSON specs) and, with ``ref``, that
+    commit's checkout (byte-compiled first, as an install would be); plus the in-process share of
+    the installed start."""
+    with contextlib.ExitStack() as stack:
+        servers: dict[str, tuple[Callable[[int, str], list[str]], dict[str, str], Path]] = {}
+        unavailable = None
+        try:
+            site: Path | None = stack.enter_context(peer.installed_wheel())
+        except peer.UnavailableError as exc:
+            site, unavailable = None, str(exc)
+        if site is not None:
+            servers["wheel"] = (kratos_mock_module_argv, python_env(site), site.parent)
+        servers["checkout"] = (kratos_mock_argv, python_env(), ROOT)
+        ref_info = None
+        if ref is not None:
+            tree, ref_info = stack.enter_context(peer.ref_checkout(ref))
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", str(tree / "mockserver")], check=True, timeout=300
+            )
+            servers["ref"] = (kratos_mock_module_argv, python_env(tree), tree)
+        samples: dict[str, list[float]] = {name: [] for name in servers}
+        for _ in range(runs):
+            for name, (argv, env, cwd) in servers.items():
+                port = free_port()
+                with Server(argv(port, "warning"), port, env=env, cwd=cwd) as server:
+                    samples[name].append(server.start())
+        breakdown = subprocess.run(
+            [sys.executable, "-c", _STARTUP_BREAKDOWN],
+            capture_output=True,
+            text=True,
+            cwd=site.parent if site else ROOT,
+            env=python_env(site) if site else python_env(),
+            timeout=60,
+            check=True,
+        )
     headline = samples["wheel" if site else "checkout"]
     median = statistics.median(headline)
-    return {
+    result: dict[str, Any] = {
         "measured": "installed wheel" if site else "checkout (editable)",
         "runs_s": headline,
         "median_s": median,
@@ -144,6 +148,11 @@ def _startup(runs: int, site: Path | None) -> dict[str, Any]:
         "checkout": {"runs_s": samples["checkout"], "median_s": statistics.median(samples["checkout"])},
         "in_process_s": json.loads(breakdown.stdout.strip().splitlines()[-1]),
     }
+    if unavailable:
+        result["wheel_unavailable"] = unavailable
+    if ref_info is not None:
+        result["ref"] = {**ref_info, "runs_s": samples["ref"], "median_s": statistics.median(samples["ref"])}
+    return result
 
 
 def throughput(load: Load, warmup: float = 1.0) -> dict[str, Any]:

@@ -84,6 +84,9 @@ def _rows(results: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
             yield ("  installed wheel", f"not measured: {s['wheel_unavailable']}", "")
         elif "checkout" in s:
             yield ("  this checkout's console script (YAML specs)", f"{s['checkout']['median_s']:.3f} s", "")
+        if "ref" in s:
+            ratio = f"{s['median_s'] / s['ref']['median_s']:.2f}x the ref"
+            yield (f"  git ref {s['ref']['given']} ({s['ref']['commit'][:12]})", f"{s['ref']['median_s']:.3f} s", ratio)
         parts = ", ".join(f"{k} {v * 1e3:.0f} ms" for k, v in s["in_process_s"].items())
         yield ("  in-process share", parts, "")
     if "throughput" in results:

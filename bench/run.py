@@ -83,7 +83,7 @@ def _peers(args: argparse.Namespace, load: Load | None) -> dict[str, Any]:
 
 # subcommand -> case; in the order they run (and appear in results.json)
 CASES: dict[str, Case] = {
-    "startup": _one("startup", lambda _args, _load: cases.startup()),
+    "startup": _one("startup", lambda args, _load: cases.startup(ref=args.ref)),
     "throughput": _throughput,
     "flask-vs-async": _loaded("flask_vs_async", cases.flask_vs_async),
     "pages": _one("pages", lambda args, _load: cases.pages(_sizes(args))),
