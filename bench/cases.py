@@ -102,9 +102,10 @@ print(json.dumps({"import_mockserver_app": t1 - t0, "import_uvicorn": t2 - t1, "
 
 def startup(runs: int = 9, ref: str | None = None) -> dict[str, Any]:
     """Spawn to first ready, as a user starting the sidecar sees it (the installed wheel), interleaved
-    with this checkout's console script (an editable install: no JSON specs) and, with ``ref``, that
-    commit's checkout (byte-compiled first, as an install would be); plus the in-process share of
-    the installed start."""
+    with this checkout's console script (an editable install: no JSON specs), WireMock's standalone
+    jar (when it can be had: the same-run yardstick on a machine whose speed drifts) and, with ``ref``,
+    that commit's checkout (byte-compiled first, as an install would be); plus the in-process share
+    of the installed start."""
     with contextlib.ExitStack() as stack:
         servers: dict[str, tuple[Callable[[int, str], list[str]], dict[str, str], Path]] = {}
         unavailable = None
@@ -122,12 +123,26 @@ def startup(runs: int = 9, ref: str | None = None) -> dict[str, Any]:
                 [sys.executable, "-m", "compileall", "-q", str(tree / "mockserver")], check=True, timeout=300
             )
             servers["ref"] = (kratos_mock_module_argv, python_env(tree), tree)
+        wiremock: dict[str, Any] = {}
+        try:
+            jar, java_bin = peer.wiremock_jar(), peer.java()
+            root = peer.wiremock_root(
+                Path(stack.enter_context(tempfile.TemporaryDirectory())), b"{}", "x", "text/plain"
+            )
+            servers["wiremock"] = (
+                lambda port, _level: peer.wiremock_argv(java_bin, jar, port, root),
+                dict(os.environ),
+                ROOT,
+            )
+            wiremock = {"version": peer.WIREMOCK_VERSION, "java": peer.java_version(java_bin)}
+        except peer.UnavailableError as exc:
+            wiremock = {"skipped": str(exc)}
         samples: dict[str, list[float]] = {name: [] for name in servers}
         for _ in range(runs):
             for name, (argv, env, cwd) in servers.items():
                 port = free_port()
                 with Server(argv(port, "warning"), port, env=env, cwd=cwd) as server:
-                    samples[name].append(server.start())
+                    samples[name].append(server.start(timeout=90))
         breakdown = subprocess.run(
             [sys.executable, "-c", _STARTUP_BREAKDOWN],
             capture_output=True,
@@ -152,6 +167,9 @@ def startup(runs: int = 9, ref: str | None = None) -> dict[str, Any]:
         result["wheel_unavailable"] = unavailable
     if ref_info is not None:
         result["ref"] = {**ref_info, "runs_s": samples["ref"], "median_s": statistics.median(samples["ref"])}
+    if "wiremock" in samples:
+        wiremock.update(runs_s=samples["wiremock"], median_s=statistics.median(samples["wiremock"]))
+    result["wiremock"] = wiremock
     return result
 
 

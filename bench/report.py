@@ -84,6 +84,10 @@ def _rows(results: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
             yield ("  installed wheel", f"not measured: {s['wheel_unavailable']}", "")
         elif "checkout" in s:
             yield ("  this checkout's console script (YAML specs)", f"{s['checkout']['median_s']:.3f} s", "")
+        wiremock = s.get("wiremock") or {}
+        if "median_s" in wiremock:
+            ratio = f"{s['median_s'] / wiremock['median_s']:.2f}x WireMock"
+            yield (f"  WireMock {wiremock['version']} standalone", f"{wiremock['median_s']:.3f} s", ratio)
         if "ref" in s:
             ratio = f"{s['median_s'] / s['ref']['median_s']:.2f}x the ref"
             yield (f"  git ref {s['ref']['given']} ({s['ref']['commit'][:12]})", f"{s['ref']['median_s']:.3f} s", ratio)

@@ -96,7 +96,7 @@ CASES: dict[str, Case] = {
 }
 ALL = [name for name in CASES if name != "profile"]  # profiling slows the server: not a number to keep
 NEEDS_LOAD = {"throughput", "flask-vs-async", "peers", "profile"}
-TAKES_REF = {"all", "throughput", "peers"}
+TAKES_REF = {"all", "throughput", "peers", "startup"}
 
 
 def merge_into(path: Path, results: dict[str, Any], command: str) -> dict[str, Any]:

@@ -103,7 +103,7 @@ def test_ref_resolves_to_a_commit() -> None:
 
 def test_run_rejects_ref_where_it_means_nothing() -> None:
     with pytest.raises(SystemExit):
-        run.main(["startup", "--ref", "HEAD"])
+        run.main(["pages", "--ref", "HEAD"])
 
 
 def test_inprocess_times_every_client_and_operation() -> None:
