@@ -39,11 +39,30 @@ def test_the_check_would_catch_a_broken_document() -> None:
         OpenAPISpecification._validate_spec(broken)
 
 
-def test_a_bundled_specification_is_connexions_without_the_check() -> None:
-    document = load_spec(CONTROL)
+@pytest.mark.parametrize(("name", "document"), served_documents(), ids=lambda v: v if isinstance(v, str) else "")
+def test_a_bundled_specification_is_connexions_without_the_check_or_the_copy(name: str, document: Any) -> None:
+    """The same resolved and raw document as connexion's own, and what it was given left unchanged
+    (it skips connexion's deep copy of the raw document: 7 ms of a start)."""
+    before = copy.deepcopy(document)
     ours = tuning.BundledSpecification.from_trusted(document)
-    theirs = Specification.from_dict(copy.deepcopy(document))
-    assert dict(ours) == dict(theirs) and ours.base_path == theirs.base_path
+    theirs = Specification.from_dict(copy.deepcopy(before))
+    assert dict(ours) == dict(theirs) and ours.raw == theirs.raw and ours.base_path == theirs.base_path
+    assert document == before
+
+
+def test_split_leaves_the_document_as_it_was_and_the_parts_apart() -> None:
+    """frontend_api.split copies only what it changes (the top, ``paths``, the path items and the
+    operations whose body it replaces); the rest is shared, and none of it is written to."""
+    document = load_spec(generations.get("v26.2").spec)
+    before = copy.deepcopy(document)
+    admin, public = frontend_api.split(document)
+    assert public is not None and document == before
+    assert admin["paths"].keys() | public["paths"].keys() == document["paths"].keys()
+    for path, item in public["paths"].items():
+        for method, op in item.items():
+            if "requestBody" in op:
+                assert op["requestBody"] == {"content": {"*/*": {}}}
+                assert document["paths"][path][method]["requestBody"] != op["requestBody"]
 
 
 def test_register_keeps_the_api_as_add_api_does() -> None:
