@@ -7,6 +7,7 @@ and the store rules of that release. Adding a generation is adding one module he
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 from ..store.rules import StoreRules
@@ -35,21 +36,19 @@ class Generation:
     rules: StoreRules = field(default_factory=StoreRules)
 
 
-def generations() -> dict[str, Generation]:
-    """Every generation by name (imported lazily: each pulls in its handlers)."""
-    from .v0_6 import V0_6
-    from .v1_0 import V1_0
-    from .v1_1 import V1_1
-    from .v26_2 import V26_2
-
-    return {g.name: g for g in (V26_2, V1_1, V1_0, V0_6)}
+MODULES = {"v26.2": "v26_2", "v1.1": "v1_1", "v1.0": "v1_0", "v0.6": "v0_6"}  # name -> module here
+NAMES = tuple(MODULES)  # for --help and argument checking without importing the handlers
 
 
 def get(name: str) -> Generation:
-    table = generations()
-    if name not in table:
-        raise ValueError(f"unknown API generation {name!r}; expected one of {', '.join(table)}")
-    return table[name]
+    """One generation, importing only its module (each pulls in its handlers)."""
+    if name not in MODULES:
+        raise ValueError(f"unknown API generation {name!r}; expected one of {', '.join(NAMES)}")
+    module = importlib.import_module(f"{__name__}.{MODULES[name]}")
+    generation: Generation = getattr(module, MODULES[name].upper())
+    return generation
 
 
-NAMES = ("v26.2", "v1.1", "v1.0", "v0.6")  # for --help and argument checking without importing the handlers
+def generations() -> dict[str, Generation]:
+    """Every generation by name."""
+    return {name: get(name) for name in NAMES}
