@@ -18,7 +18,7 @@ def main() -> int:
     from .cli import main as command
 
     try:
-        return command()
+        return command(collector_paused=True)
     finally:
         gc.enable()
 

@@ -1,5 +1,5 @@
-"""connexion, imported once, quietly and without what it imports only for features the mock does
-not use (``connexion_import``). Every module of ours that needs connexion imports this one first."""
+"""connexion, imported once and quietly (``connexion_import``); the server may have imported it
+before, leaner. Every module of ours that needs connexion imports this one first."""
 
 from __future__ import annotations
 

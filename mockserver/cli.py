@@ -248,11 +248,16 @@ def build_parser(env: Mapping[str, str]) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None, *, collector_paused: bool = False
+) -> int:
+    """The command. ``collector_paused``: ``__main__.main`` turned the garbage collector off for the
+    start; it is turned back on here (after freezing what ``run`` built), and only then."""
     args = build_parser(os.environ if env is None else env).parse_args(argv)
     if args.command == "run":
-        return _run(args)
-    gc.enable()  # off while ``kratos-mock`` starts (``__main__.main``); only ``run`` builds a heap worth freezing
+        return _run(args, collector_paused)
+    if collector_paused:
+        gc.enable()  # only ``run`` builds a heap worth freezing
     if args.command in ("fuzz", "diff"):
         from .cli_fuzz import run_diff, run_fuzz
 
@@ -273,7 +278,7 @@ WORKERS_REFUSED = (
 )
 
 
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, collector_paused: bool = False) -> int:
     if args.workers != 1:
         print(WORKERS_REFUSED.format(n=args.workers), file=sys.stderr)
         return 2
@@ -337,7 +342,7 @@ def _run(args: argparse.Namespace) -> int:
             public_sock.close()
         print(f"kratos-mock: {exc}", file=sys.stderr)
         return 1
-    if not gc.isenabled():  # started by ``__main__.main``: keep what start-up made out of later collections
+    if collector_paused:  # keep what start-up made out of later collections
         gc.freeze()
         gc.enable()
     started = f"kratos-mock {__version__} serving the Kratos admin API on {base_url}"

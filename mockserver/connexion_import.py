@@ -15,16 +15,20 @@ middleware, not in our stack) and ``starlette.testclient.TestClient`` (``Abstrac
 While connexion is imported, each of those modules that nothing has imported yet is a placeholder
 (``Deferred``) that imports the real module on first use, and each class a ``stand_in`` that
 imports it when one is made. The placeholders leave ``sys.modules`` as soon as connexion is in,
-so every other import gets the real module.
+so every import after that gets the real module.
 
-A library import (``mockserver._connexion``) still imports starlette's test client, quietly: a
-test suite that imports it after the mock has always had it without the warning. The server
-(``kratos-mock run``) defers it and httpx too.
+Only the server (``kratos-mock run``, a process that runs nothing else) defers them. The
+placeholders sit in ``sys.modules`` while connexion imports, where another thread, or a module
+connexion itself imports (Flask, with ``connexion[flask]``, imports jinja2), would find them; so a
+library import (``mockserver._connexion``: the pytest plugin, ``create_app``) defers nothing and
+imports connexion as it is, quietly. When Flask is installed the server leaves jinja2 and
+starlette's templating alone too, or connexion would take Flask for missing.
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import types
 import warnings
@@ -32,10 +36,7 @@ from collections.abc import Mapping
 from typing import Any
 
 QUIET = "Using `httpx` with `starlette.testclient`"  # starlette's deprecation warning on that import
-LIBRARY: tuple[tuple[str, ...], Mapping[str, str]] = (
-    ("requests", "jinja2"),
-    {"starlette.templating": "Jinja2Templates"},
-)
+LIBRARY: tuple[tuple[str, ...], Mapping[str, str]] = ((), {})
 SERVER: tuple[tuple[str, ...], Mapping[str, str]] = (
     ("requests", "jinja2", "httpx"),
     {"starlette.templating": "Jinja2Templates", "starlette.testclient": "TestClient"},
@@ -71,6 +72,9 @@ def import_connexion(policy: tuple[tuple[str, ...], Mapping[str, str]] = LIBRARY
     if "connexion" in sys.modules:
         return
     modules, classes = policy
+    if importlib.util.find_spec("flask") is not None:  # connexion imports connexion.apps.flask, Flask jinja2
+        modules = tuple(m for m in modules if m != "jinja2")
+        classes = {k: v for k, v in classes.items() if k != "starlette.templating"}
     placed = [name for name in (*modules, *classes) if name not in sys.modules]
     for name in placed:
         sys.modules[name] = Deferred(name)

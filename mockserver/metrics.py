@@ -103,11 +103,18 @@ class Metrics:
         self._registry: CollectorRegistry | None = None
         self.observe = self._requests.observe  # per request: one bound call, no wrapper
 
-    def render(self) -> tuple[bytes, str]:
-        from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-
+    @property
+    def registry(self) -> CollectorRegistry:
+        """This app's prometheus_client registry (``get_sample_value`` for tests), made on first use."""
         if self._registry is None:
+            from prometheus_client import CollectorRegistry
+
             self._registry = CollectorRegistry()
             self._registry.register(self._requests)  # type: ignore[arg-type]  # a Collector is anything with collect()
             self._registry.register(_StoreCollector(self._store))  # type: ignore[arg-type]
-        return generate_latest(self._registry), CONTENT_TYPE_LATEST
+        return self._registry
+
+    def render(self) -> tuple[bytes, str]:
+        from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+        return generate_latest(self.registry), CONTENT_TYPE_LATEST

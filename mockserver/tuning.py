@@ -130,9 +130,10 @@ class BundledSpecification(OpenAPISpecification):
     about 0.3 s for the three documents of an app, most of an app's start)."""
 
     def __init__(self, raw_spec: dict[str, Any], *, base_uri: str = "") -> None:
-        # Specification.__init__ without its deep copy of the raw document: ``from_trusted`` hands
-        # over a tree of its own, which connexion changes only at the top level (``_set_defaults``,
-        # the ``base_path`` setter) and copies again to resolve references.
+        # Specification.__init__ without its deep copy of the raw document. ``from_trusted`` hands
+        # over fresh dicts, but lists (and what they hold) are shared with the caller's document;
+        # connexion changes the raw document only at the top level (``_set_defaults``, the
+        # ``base_path`` setter) and resolves references in a deep copy, so neither is written to.
         self._raw_spec = dict(raw_spec)
         self._set_defaults(raw_spec)
         self._spec = resolve_refs(raw_spec, base_uri=base_uri)

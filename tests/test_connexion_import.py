@@ -27,8 +27,9 @@ DEFERRED = ("requests", "jinja2", "httpx", "starlette.templating", "starlette.te
 REPORT = f"print(sorted(m for m in {DEFERRED!r} if m in sys.modules))"
 
 
-def test_building_an_app_as_a_library_defers_all_but_the_test_client() -> None:
-    """A test suite that imports starlette's TestClient after the mock gets it without the warning."""
+def test_a_library_import_defers_nothing_and_warns_nothing() -> None:
+    """In-process users (the pytest plugin) may run threads of their own, or Flask: connexion comes
+    in whole, and a test suite importing starlette's TestClient after the mock sees no warning."""
     done = run_fresh(
         f"""
         import sys
@@ -38,8 +39,25 @@ def test_building_an_app_as_a_library_defers_all_but_the_test_client() -> None:
         """
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "['httpx', 'starlette.testclient']"
+    assert done.stdout.strip() == str(sorted(DEFERRED))
     assert done.stderr == ""  # nor starlette's httpx deprecation warning
+
+
+def test_with_flask_installed_the_server_leaves_jinja2_to_it() -> None:
+    """connexion imports connexion.apps.flask when Flask is there, and Flask imports jinja2: with a
+    placeholder for jinja2, connexion would take Flask for missing (``connexion.FlaskApp`` a stub).
+    Flask is not installed here: ``find_spec`` says it is."""
+    done = run_fresh(
+        """
+        import importlib.util, sys
+        real = importlib.util.find_spec
+        importlib.util.find_spec = lambda name, *a: object() if name == "flask" else real(name, *a)
+        from mockserver.connexion_import import SERVER, import_connexion
+        import_connexion(SERVER)
+        print(sorted(m for m in ("jinja2", "starlette.templating", "requests", "httpx") if m in sys.modules))
+        """
+    )
+    assert done.stdout.strip() == "['jinja2', 'starlette.templating']", done.stdout + done.stderr
 
 
 def test_kratos_mock_run_starts_without_any_of_them() -> None:

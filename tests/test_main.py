@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+import mockserver.cli
 import mockserver.cli_fixtures
 import mockserver.server
 from mockserver import __main__ as entry
@@ -66,3 +67,21 @@ def test_a_start_that_fails_leaves_the_collector_on(
         assert entry.main() == 1
     assert gc.isenabled()
     assert "cannot listen" in capsys.readouterr().err
+
+
+def test_cli_main_called_in_process_leaves_the_collector_as_the_caller_set_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Only ``__main__.main`` pauses the collector; an embedder calling ``cli.main`` keeps its setting."""
+    served: list[int] = []
+
+    def serve(app: Any, sock: socket.socket, **options: Any) -> None:
+        served.append(gc.get_freeze_count())
+        sock.close()
+
+    monkeypatch.setattr(mockserver.server, "serve", serve)
+    gc.unfreeze()
+    gc.disable()
+    assert mockserver.cli.main(["fixtures", "validate", str(bundled("fixtures", "default.yaml"))], env={}) == 0
+    assert mockserver.cli.main(["run", "--port", "0"], env={}) == 0
+    assert not gc.isenabled() and served == [0]

@@ -55,3 +55,11 @@ def test_prometheus_client_is_imported_at_the_first_scrape_not_at_start() -> Non
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.split()[:3] == ["False", "True", "True"], done.stdout + done.stderr
     assert done.stdout.split()[3] == "text/plain;"
+
+
+def test_the_registry_answers_sample_queries_in_process(client: TestClient, app: object) -> None:
+    """``app.metrics.registry`` is prometheus_client's, for ``get_sample_value`` in a test."""
+    registry = app.metrics.registry  # type: ignore[attr-defined]
+    before = registry.get_sample_value("kratos_mock_identities")
+    new_identity(client)
+    assert registry.get_sample_value("kratos_mock_identities") == before + 1
