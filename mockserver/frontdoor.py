@@ -151,19 +151,25 @@ def admin_redirect(unprefixed: tuple[str, ...]) -> Step:
         if not unprefixed or not path.startswith(unprefixed):
             await inner(scope, receive, send)
             return
-        query: bytes = scope.get("query_string", b"")
-        joined = quote(posixpath.normpath("/admin" + path), safe="/:@!$&'()*+,;=-._~")  # Go's path.Join
-        target = joined.encode() + (b"?" + query if query else b"")
-        headers = [(b"location", target)]
-        body = b""
-        if scope["method"] in ("GET", "HEAD"):
-            body = b'<a href="' + target.replace(b"&", b"&amp;") + b'">Temporary Redirect</a>.\n\n'
-            headers.append((b"content-type", b"text/html; charset=utf-8"))
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": 307, "headers": headers})
-        await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
+        await send_admin_redirect(scope, send, path)
 
     return handle
+
+
+async def send_admin_redirect(scope: Scope, send: Send, path: str, base: str = "") -> None:
+    """A 307 to ``base`` + ``/admin`` joined with ``path`` (Go's path.Join), the query kept, as Go's
+    http.Redirect writes it: an HTML body for GET and HEAD (sent for GET only)."""
+    query: bytes = scope.get("query_string", b"")
+    joined = quote(posixpath.normpath("/admin" + path), safe="/:@!$&'()*+,;=-._~")
+    target = base.encode() + joined.encode() + (b"?" + query if query else b"")
+    headers = [(b"location", target)]
+    body = b""
+    if scope["method"] in ("GET", "HEAD"):
+        body = b'<a href="' + target.replace(b"&", b"&amp;") + b'">Temporary Redirect</a>.\n\n'
+        headers.append((b"content-type", b"text/html; charset=utf-8"))
+    headers.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": 307, "headers": headers})
+    await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
 
 
 def metrics_endpoint(metrics: Metrics) -> Step:

@@ -13,14 +13,13 @@ apart by the local port of the connection (the ASGI scope's ``server``).
 
 from __future__ import annotations
 
-import posixpath
 import re
-from urllib.parse import quote
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import frontend_api
 from .errors import KratosError
+from .frontdoor import send_admin_redirect
 from .rendering import send_error
 from .spec import load_spec
 
@@ -92,15 +91,4 @@ class PortSplit:
     async def _redirect(self, scope: Scope, send: Send) -> None:
         """x/redir RedirectToAdminRoute: the admin URL's path joined with ``/admin`` and the path
         without its ``/admin``, the query kept; http.Redirect's 307 (an HTML body for GET and HEAD)."""
-        path: str = scope["path"].removeprefix("/admin")
-        joined = quote(posixpath.normpath("/admin" + path), safe="/:@!$&'()*+,;=-._~")
-        query: bytes = scope.get("query_string", b"")
-        target = self.admin_url.encode() + joined.encode() + (b"?" + query if query else b"")
-        headers = [(b"location", target)]
-        body = b""
-        if scope["method"] in ("GET", "HEAD"):
-            body = b'<a href="' + target.replace(b"&", b"&amp;") + b'">Temporary Redirect</a>.\n\n'
-            headers.append((b"content-type", b"text/html; charset=utf-8"))
-        headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": 307, "headers": headers})
-        await send({"type": "http.response.body", "body": body if scope["method"] != "HEAD" else b""})
+        await send_admin_redirect(scope, send, scope["path"].removeprefix("/admin"), self.admin_url)
