@@ -6,6 +6,7 @@ Reads the store only; the Kratos view of the same messages is the admin courier 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -51,17 +52,7 @@ class Message:
         )
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "recipient": self.recipient,
-            "template_type": self.template_type,
-            "subject": self.subject,
-            "body": self.body,
-            "code": self.code,
-            "link": self.link,
-            "status": self.status,
-            "created_at": self.created_at,
-        }
+        return dataclasses.asdict(self)
 
 
 class Courier:
