@@ -37,15 +37,20 @@ class CodeSender(PublicHandlers):
         )
         return token, f"{self.ctx.public_url}/self-service/{kind}?flow={record.id}&token={token}"
 
+    def _unknown(self, flow: str, method: str, email: str, request_url: str, notify: bool) -> bool:
+        """An address no identity has: False, and with ``notify_unknown_recipients`` the
+        ``<flow>_code_invalid`` / ``<flow>_invalid`` message (SendRecovery*/SendVerification*)."""
+        if notify:
+            kind = f"{flow}_code_invalid" if method == "code" else f"{flow}_invalid"
+            self._queue(kind, email, {"RequestURL": request_url})
+        return False
+
     def _send_recovery(self, record: Flow, email: str, method: str) -> bool:
         """SendRecoveryCode / SendRecoveryLink: False (and maybe an "invalid" notice) for unknown addresses."""
         identity = self.store.identity_by_address("recovery", email)
         request_url = record.document.get("request_url", "")
         if identity is None:
-            if self.config.recovery_notify_unknown:
-                kind = "recovery_code_invalid" if method == "code" else "recovery_invalid"
-                self._queue(kind, email, {"RequestURL": request_url})
-            return False
+            return self._unknown("recovery", method, email, request_url, self.config.recovery_notify_unknown)
         if method == "code":
             lifespan = self.config.code_lifespan
             issued = self.store.issue_code(
@@ -73,10 +78,7 @@ class CodeSender(PublicHandlers):
         identity = self.store.identity_by_address("verifiable", email)
         request_url = record.document.get("request_url", "")
         if identity is None:
-            if self.config.verification_notify_unknown:
-                kind = "verification_code_invalid" if method == "code" else "verification_invalid"
-                self._queue(kind, email, {"RequestURL": request_url})
-            return False
+            return self._unknown("verification", method, email, request_url, self.config.verification_notify_unknown)
         address = next((a.value for a in identity.verifiable_addresses if a.value.lower() == email.lower()), email)
         if method == "code":
             lifespan = self.config.code_lifespan
