@@ -129,6 +129,21 @@ def test_unknown_recipients_get_nothing_unless_notified() -> None:
     assert notice["template_type"] == "recovery_code_invalid" and notice["recipient"] == "nobody@example.com"
 
 
+@pytest.mark.parametrize("flow", ["recovery", "verification"])
+@pytest.mark.parametrize("use", ["code", "link"])
+def test_each_flow_and_method_names_its_unknown_recipient_notice(flow: str, use: str) -> None:
+    """code_sender.go SendRecoveryCode/SendVerificationCode (``<flow>_code_invalid``) and
+    link/sender.go SendRecoveryLink/SendVerificationLink (``<flow>_invalid``)."""
+    config = {"selfservice": {"flows": {flow: {"enabled": True, "use": use, "notify_unknown_recipients": True}}}}
+    client = client_for(config)
+    started = client.get(f"/self-service/{flow}/api").json()
+    answer = client.post(f"/self-service/{flow}?flow={started['id']}", json={"method": use, "email": "no@example.com"})
+    assert answer.status_code == 200, answer.text
+    [notice] = client.get("/admin/courier/messages").json()
+    expected = f"{flow}_code_invalid" if use == "code" else f"{flow}_invalid"
+    assert (notice["template_type"], notice["recipient"]) == (expected, "no@example.com")
+
+
 def test_inline_template_overrides_from_kratos_yml() -> None:
     """courier.templates.recovery_code.valid.email.{subject,body.plaintext} given as base64:// URLs."""
     subject = "base64://" + base64.b64encode(b"Your code: {{ .RecoveryCode }}").decode()

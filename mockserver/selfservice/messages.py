@@ -56,6 +56,20 @@ BUILTIN: dict[str, tuple[str, str]] = {
         "Verify your account by opening the following link:\n\n{{ .VerificationURL }}\n\n"
         "If this was not you, do nothing. This link expires in {{ .ExpiresInMinutes }} minutes.\n",
     ),
+    # link/sender.go SendRecoveryLink / SendVerificationLink to an unknown address
+    "recovery_invalid": (
+        "Account access attempted",
+        "Hi,\n\nyou (or someone else) entered this email address when trying to recover access to an account.\n\n"
+        "However, this email address is not on our database of registered users and therefore the attempt has "
+        "failed.\n\nIf this was you, check if you signed up using a different address.\n\n"
+        "If this was not you, please ignore this email.\n",
+    ),
+    "verification_invalid": (
+        "Someone tried to verify this email address",
+        "Someone asked to verify this email address, but we were unable to find an account for this address.\n\n"
+        "If this was you, check if you signed up using a different address.\n\n"
+        "If this was not you, please ignore this email.\n",
+    ),
 }
 _FIELD = re.compile(r"{{-?\s*\.(\w+)\s*-?}}")
 
