@@ -57,27 +57,35 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_walk_through_runs_under_bash_eu(tmp_path: Path) -> None:
-    [script] = blocks("Try it", "bash")
+def run_walk_through(script: str, cwd: Path, env: dict[str, str], timeout: float = 60) -> tuple[str, str]:
+    """A README ``bash`` block run under ``bash -eu`` in its own process group, which is killed
+    afterwards (the servers it starts in the background, whatever happened): (stdout, stderr).
+    Skipped without curl and jq; fails unless the script exits 0."""
     if shutil.which("curl") is None or shutil.which("jq") is None:
         pytest.skip("the walk-through needs curl and jq on PATH")
-    (tmp_path / "walk.sh").write_text(script)
-    port = _free_port()
+    (cwd / "walk.sh").write_text(script)
     proc = subprocess.Popen(
         ["bash", "-eu", "walk.sh"],
-        cwd=tmp_path,
-        env=_env(KRATOS_MOCK_PORT=str(port), PYTHONPATH=str(ROOT)),
+        cwd=cwd,
+        env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
     try:
-        out, err = proc.communicate(timeout=60)
-    finally:  # the server it started in the background, whatever happened
+        out, err = proc.communicate(timeout=timeout)
+    finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
     assert proc.returncode == 0, err
+    return out, err
+
+
+def test_the_walk_through_runs_under_bash_eu(tmp_path: Path) -> None:
+    [script] = blocks("Try it", "bash")
+    port = _free_port()
+    out, err = run_walk_through(script, tmp_path, _env(KRATOS_MOCK_PORT=str(port), PYTHONPATH=str(ROOT)))
     assert '"state":"inactive"' in out
     assert re.search(r'"recovery_code":"\d{6}"', out)
     assert out.rstrip().endswith(
@@ -187,24 +195,7 @@ def test_from_python_runs_as_written_without_warnings(tmp_path: Path) -> None:
 
 def test_the_faults_walk_through_runs_under_bash_eu(tmp_path: Path) -> None:
     [script] = blocks("Faults", "bash")
-    if shutil.which("curl") is None or shutil.which("jq") is None:
-        pytest.skip("the walk-through needs curl and jq on PATH")
-    (tmp_path / "faults.sh").write_text(script)
-    proc = subprocess.Popen(
-        ["bash", "-eu", "faults.sh"],
-        cwd=tmp_path,
-        env=_env(KRATOS_MOCK_PORT=str(_free_port()), PYTHONPATH=str(ROOT)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=60)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-    assert proc.returncode == 0, err
+    out, _ = run_walk_through(script, tmp_path, _env(KRATOS_MOCK_PORT=str(_free_port()), PYTHONPATH=str(ROOT)))
     envelope = '{"error":{"code":503,"status":"Service Unavailable","message":"Service Unavailable"}}'
     assert out.splitlines() == [
         envelope,

@@ -13,7 +13,6 @@ import http.client
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -50,7 +49,7 @@ from mockserver.shadow import ShadowApp, create_shadow
 from mockserver.shadow_compare import Answer, differences, page_token
 from mockserver.shadow_ids import IdMap
 from mockserver.shadow_report import MAX_OPERATIONS, ShadowReport
-from tests.test_readme import _env, _free_port, blocks
+from tests.test_readme import _env, _free_port, blocks, run_walk_through
 
 ROOT = Path(__file__).resolve().parent.parent
 ADA = "0b7a54d4-6d5e-4c4a-9a57-6f0f2f8f0a01"
@@ -441,25 +440,8 @@ def test_the_command_serves_until_sigterm_then_writes_reports(tmp_path: Path) ->
 
 def test_the_readme_walk_through_runs_under_bash_eu(tmp_path: Path) -> None:
     [script] = blocks("Shadow: your test suite, your Kratos and the mock at once", "bash")
-    if shutil.which("curl") is None or shutil.which("jq") is None:
-        pytest.skip("the walk-through needs curl and jq on PATH")
-    (tmp_path / "shadow.sh").write_text(script)
     env = _env(KRATOS_MOCK_PORT=str(_free_port()), SHADOW_PORT=str(_free_port()), PYTHONPATH=str(ROOT))
-    proc = subprocess.Popen(
-        ["bash", "-eu", "shadow.sh"],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        out, err = proc.communicate(timeout=90)
-    finally:  # the servers it started in the background, whatever happened
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-    assert proc.returncode == 0, err
+    out, _ = run_walk_through(script, tmp_path, env, timeout=90)
     expected = script.rstrip().rsplit("\n", 1)[1].removeprefix("# ")
     assert out.rstrip().endswith(f"{expected}\nexit 1"), out
     assert json.loads((tmp_path / "reports" / "shadow.json").read_text())["differing_operations"] == [
