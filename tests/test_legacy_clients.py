@@ -98,8 +98,9 @@ def kratos_v1_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return target
 
 
-def _npm_install(tmp_path_factory: pytest.TempPathFactory, package: str) -> Path:
-    """``node_modules`` holding one version of @ory/kratos-client (and its axios)."""
+def _npm_install(tmp_path_factory: pytest.TempPathFactory, package: str, name: str = "@ory/kratos-client") -> Path:
+    """``node_modules`` holding ``package`` (one version of ``name``: @ory/kratos-client and its axios,
+    or @ory/client-fetch), or a skip saying why it cannot be had."""
     missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
     if missing:
         pytest.skip(f"{' and '.join(missing)} not on PATH: cannot run the npm SDK")
@@ -111,7 +112,7 @@ def _npm_install(tmp_path_factory: pytest.TempPathFactory, package: str) -> Path
     except subprocess.TimeoutExpired:
         pytest.skip(f"npm install {package} took over {INSTALL_TIMEOUT}s (no npm registry?)")
     modules = prefix / "node_modules"
-    if result.returncode != 0 or not (modules / "@ory" / "kratos-client" / "dist" / "index.js").is_file():
+    if result.returncode != 0 or not (modules / name / "dist" / "index.js").is_file():
         pytest.skip(f"cannot npm install {package} (no npm registry?): {_install_error(result.stderr)}")
     return modules
 

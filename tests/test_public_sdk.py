@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,7 +39,7 @@ from mockserver.app import Settings
 from mockserver.clock import EPOCH
 from mockserver.server import BackgroundServer
 
-from .test_legacy_clients import CLIENTS, INSTALL_TIMEOUT, RUN_TIMEOUT, _assert_ok, _install_error, _run
+from .test_legacy_clients import CLIENTS, RUN_TIMEOUT, _assert_ok, _npm_install, _run
 
 PASSWORD = "correct horse battery staple"
 NPM_FETCH_SDK = "@ory/client-fetch@1.22.66"  # the newest release when written (Ory Network's client)
@@ -248,20 +247,7 @@ def test_native_logout_of_an_unknown_token_is_403(apis: tuple[FrontendApi, Ident
 @pytest.fixture(scope="session")
 def client_fetch_node_modules(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``node_modules`` holding @ory/client-fetch (no dependencies: Node's own fetch)."""
-    missing = [tool for tool in ("node", "npm") if shutil.which(tool) is None]
-    if missing:
-        pytest.skip(f"{' and '.join(missing)} not on PATH: cannot run the npm SDK")
-    prefix = tmp_path_factory.mktemp("client-fetch-npm")
-    argv = [shutil.which("npm") or "npm", "install", "--prefix", str(prefix), "--no-audit", "--no-fund"]
-    flags = ["--no-package-lock", "--loglevel=error", "--fetch-retries=1"]
-    try:
-        result = _run([*argv, *flags, NPM_FETCH_SDK], timeout=INSTALL_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        pytest.skip(f"npm install {NPM_FETCH_SDK} took over {INSTALL_TIMEOUT}s (no npm registry?)")
-    modules = prefix / "node_modules"
-    if result.returncode != 0 or not (modules / "@ory" / "client-fetch" / "dist" / "index.js").is_file():
-        pytest.skip(f"cannot npm install {NPM_FETCH_SDK} (no npm registry?): {_install_error(result.stderr)}")
-    return modules
+    return _npm_install(tmp_path_factory, NPM_FETCH_SDK, "@ory/client-fetch")
 
 
 @pytest.fixture(scope="module")
